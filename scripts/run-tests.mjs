@@ -1,0 +1,105 @@
+// `npm test`: type check, build, Vitest (unit + HTTP), Playwright (Chromium), benchmark smoke run,
+// then one line summed over every runner: `tests: N passed, N failed`.
+// `npm run test:lesson -- <name>`: the same, limited to test files whose path contains <name>.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { provisionChromium } from './find-chromium.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const lessonIndex = args.indexOf('--lesson');
+const filter = lessonIndex === -1 ? undefined : args[lessonIndex + 1];
+if (lessonIndex !== -1 && !/^[a-z0-9-]+$/.test(filter ?? '')) {
+  console.error('Usage: npm run test:lesson -- <name>   (e.g. npm run test:lesson -- clock)');
+  process.exit(2);
+}
+
+const env = {
+  ...process.env,
+  // Every child runs under the Node that npm install put in node_modules.
+  PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`,
+  ASTRO_TELEMETRY_DISABLED: '1',
+};
+const reportDir = mkdtempSync(path.join(tmpdir(), 'comet-lessons-reports-'));
+const totals = { passed: 0, failed: 0 };
+const lines = [];
+
+function run(title, command, commandArgs, extraEnv = {}) {
+  console.log(`\n▶ ${title}: ${[command, ...commandArgs].join(' ')}`);
+  const result = spawnSync(command, commandArgs, { cwd: root, env: { ...env, ...extraEnv }, stdio: 'inherit' });
+  if (result.error) console.error(result.error.message);
+  return result.status === 0;
+}
+
+function record(runner, passed, failed) {
+  totals.passed += passed;
+  totals.failed += failed;
+  lines.push(`  ${runner.padEnd(12)} ${passed} passed, ${failed} failed`);
+}
+
+function readJson(file) {
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+}
+
+const node = process.execPath;
+const bin = (relative) => path.join(root, 'node_modules', relative);
+
+// 1. Types (whole project only: it checks every file at once).
+if (!filter) {
+  const ok = run('type check', node, [bin('astro/bin/astro.mjs'), 'check']);
+  record('type check', ok ? 1 : 0, ok ? 0 : 1);
+}
+
+// 2. Build: the HTTP and browser tests run against the built server.
+const built = run('build', node, [bin('astro/bin/astro.mjs'), 'build']);
+if (!built) {
+  record('build', 0, 1);
+} else {
+  // 3. Vitest: unit and HTTP projects.
+  const vitestReport = path.join(reportDir, 'vitest.json');
+  run('vitest', node, [
+    bin('vitest/vitest.mjs'),
+    'run',
+    '--passWithNoTests',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${vitestReport}`,
+    ...(filter ? [filter] : []),
+  ]);
+  const vitest = readJson(vitestReport);
+  if (vitest) record('vitest', vitest.numPassedTests, vitest.numFailedTests + (vitest.numFailedTestSuites ?? 0));
+  else record('vitest', 0, 1);
+
+  // 4. Playwright in Chromium.
+  let chromium;
+  try {
+    chromium = provisionChromium();
+  } catch (error) {
+    console.error(`\n${error.message}`);
+    record('playwright', 0, 1);
+  }
+  if (chromium) {
+    const playwrightReport = path.join(reportDir, 'playwright.json');
+    run(
+      'playwright',
+      node,
+      [bin('@playwright/test/cli.js'), 'test', '--pass-with-no-tests', '--reporter=list,json', ...(filter ? [filter] : [])],
+      { CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport },
+    );
+    const playwright = readJson(playwrightReport);
+    if (playwright) {
+      const { expected = 0, unexpected = 0, flaky = 0 } = playwright.stats ?? {};
+      const setupFailed = playwright.errors?.length ? 1 : 0;
+      record('playwright', expected + flaky, unexpected + setupFailed);
+    } else {
+      record('playwright', 0, 1);
+    }
+  }
+}
+
+rmSync(reportDir, { recursive: true, force: true });
+console.log(`\nSummary${filter ? ` for "${filter}"` : ''}:\n${lines.join('\n')}`);
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed === 0 ? 0 : 1);

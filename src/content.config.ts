@@ -1,0 +1,41 @@
+import { defineCollection } from 'astro:content';
+import { glob } from 'astro/loaders';
+import { z } from 'astro/zod';
+
+/** Lesson files are named `NN-slug.mdx`; the number orders the files on disk, the slug is the URL. */
+const lessonId = ({ entry }: { entry: string }) => entry.replace(/\.mdx$/, '').replace(/^\d+-/, '');
+
+const lessons = defineCollection({
+  loader: glob({ pattern: '*.mdx', base: './src/content/lessons', generateId: lessonId }),
+  schema: z
+    .object({
+      title: z.string().min(1).describe('The lesson title, shown as its page heading and in the course map.'),
+      summary: z
+        .string()
+        .min(1)
+        .max(160)
+        .describe('One line for the course map: what the learner sees or builds in this lesson.'),
+      order: z.number().int().positive().describe('Position in the course, from 1; each lesson has its own.'),
+      technique: z
+        .enum(['polling', 'busy-loop', 'forever-frame', 'long-poll', 'reconnection', 'hardening', 'measurement', 'server-sent-events'])
+        .describe('The push technique the lesson is about, shown as a tag.'),
+      testCommand: z
+        .string()
+        .regex(/^npm run test:lesson -- [a-z0-9-]+$/, 'Expected "npm run test:lesson -- <name>"')
+        .describe(
+          "The exact command that runs this lesson's tests; <name> selects every test file whose path contains it.",
+        ),
+      articleSection: z
+        .string()
+        .min(1)
+        .describe('The part of the original article this lesson follows, shown in the footer link.'),
+      articleAnchor: z
+        .string()
+        .regex(/^[a-z0-9_]+$/)
+        .optional()
+        .describe("The fragment of that part in the original article's address, if it has one."),
+    })
+    .strict(),
+});
+
+export const collections = { lessons };

@@ -1,0 +1,48 @@
+import { serviceUnavailable } from '../http/http-error.ts';
+import { optionalInteger, readQuery } from '../http/query-params.ts';
+import type { ServerStats } from '../stats/server-stats.ts';
+import { createForeverFrameStream, FRAME_MAX_BYTES, TICK_INTERVAL_MS } from './forever-frame-stream.ts';
+
+export interface ClockFrameHandlerOptions {
+  stats: ServerStats;
+  maxOpenStreams: number;
+}
+
+/** `GET /api/clock/frame[?interval=MS][&maxBytes=N]`: one forever frame per request. */
+export function createClockFrameHandler({ stats, maxOpenStreams }: ClockFrameHandlerOptions) {
+  let openStreams = 0;
+  stats.addGauge('clockStreams', () => openStreams);
+
+  return function handleClockFrame(request: Request): Response {
+    // #region frame-endpoint
+    const query = readQuery(new URL(request.url), ['interval', 'maxBytes']);
+    const intervalMs = optionalInteger(query, 'interval', { min: 250, max: 5_000 }) ?? TICK_INTERVAL_MS;
+    const maxBytes = optionalInteger(query, 'maxBytes', { min: 4 * 1024, max: FRAME_MAX_BYTES }) ?? FRAME_MAX_BYTES;
+    if (openStreams >= maxOpenStreams) {
+      throw serviceUnavailable('too many clock frames are open on this server; try again shortly', 5);
+    }
+
+    const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
+    openStreams += 1;
+    const body = createForeverFrameStream({
+      nonce,
+      intervalMs,
+      maxBytes,
+      signal: request.signal,
+      onClose: () => {
+        openStreams -= 1;
+      },
+    });
+    return new Response(body, {
+      headers: {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-store',
+        // Ask nginx-style proxies not to buffer; nothing here compresses the stream.
+        'X-Accel-Buffering': 'no',
+        'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors 'self'`,
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+    // #endregion frame-endpoint
+  };
+}

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, readGauges, startTestServer, type TestServer } from '../support/test-server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+const decoder = new TextDecoder();
+
+describe('GET /api/clock/frame', () => {
+  it('answers with an uncompressed, uncached, unbuffered HTML stream', async () => {
+    const abort = new AbortController();
+    const response = await fetch(server.url('/api/clock/frame'), {
+      signal: abort.signal,
+      headers: { 'Accept-Encoding': 'gzip, br' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    expect(response.headers.get('content-encoding')).toBeNull();
+    abort.abort();
+  });
+
+  it('sends its first bytes at once, then ticks arrive one at a time about a second apart', async () => {
+    const abort = new AbortController();
+    const startedAt = performance.now();
+    const response = await fetch(server.url('/api/clock/frame'), { signal: abort.signal });
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(decoder.decode(first.value)).toContain('<!doctype html>');
+
+    const tickArrivals: number[] = [];
+    const serverTimes: number[] = [];
+    let text = '';
+    while (tickArrivals.length < 3) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the frame ended early');
+      text += decoder.decode(value, { stream: true });
+      for (const match of text.matchAll(/deliver\((\{"type":"tick".*?\})\)/g)) {
+        tickArrivals.push(performance.now());
+        serverTimes.push(JSON.parse(match[1]!).serverTime);
+      }
+      text = text.slice(text.lastIndexOf('</script>') + 1);
+    }
+    abort.abort();
+    const gaps = tickArrivals.slice(1).map((at, index) => at - tickArrivals[index]!);
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThan(500);
+      expect(gap).toBeLessThan(1_500);
+    }
+    expect(serverTimes[2]! - serverTimes[0]!).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it('releases the stream when the client disconnects', async () => {
+    const clients = Array.from({ length: 5 }, () => new AbortController());
+    const responses = await Promise.all(
+      clients.map((client) => fetch(server.url('/api/clock/frame'), { signal: client.signal })),
+    );
+    await Promise.all(responses.map((response) => response.body!.getReader().read()));
+    expect((await readGauges(server)).clockStreams).toBe(5);
+    clients.forEach((client) => client.abort());
+    await eventually(async () => expect((await readGauges(server)).clockStreams).toBe(0));
+  });
+
+  it.each(['?interval=fast', '?interval=10', '?maxBytes=999999999', '?callback=x', '?interval=1000&interval=2000'])(
+    'answers %s with a 400 and a JSON reason',
+    async (search) => {
+      const response = await fetch(server.url(`/api/clock/frame${search}`));
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect((await response.json()).error).toEqual(expect.any(String));
+    },
+  );
+});

@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface TestServer {
+  /** e.g. http://127.0.0.1:40123 */
+  origin: string;
+  dataDir: string;
+  url(pathAndQuery: string): string;
+  /** Stops the process (SIGTERM, then SIGKILL after a grace period). */
+  stop(): Promise<void>;
+  /** Stops and starts again on the same port and data folder. */
+  restart(): Promise<void>;
+  output(): string;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  dataDir?: string;
+}
+
+/** Starts the built server (`dist/server/entry.mjs`) on a free loopback port with its own data folder. */
+export async function startTestServer({ env = {}, dataDir }: TestServerOptions = {}): Promise<TestServer> {
+  const port = await freePort();
+  const folder = dataDir ?? mkdtempSync(path.join(tmpdir(), 'comet-lessons-test-'));
+  const ownsFolder = dataDir === undefined;
+  const origin = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const launch = async () => {
+    child = spawn(process.execPath, ['dist/server/entry.mjs'], {
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATA_DIR: folder,
+        ASTRO_NODE_LOGGING: 'disabled',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    await waitUntilServing(origin, child, () => output);
+  };
+
+  const stopChild = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill('SIGTERM');
+    const killer = setTimeout(() => running.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killer);
+  };
+
+  await launch();
+  return {
+    origin,
+    dataDir: folder,
+    url: (pathAndQuery) => `${origin}${pathAndQuery}`,
+    async stop() {
+      await stopChild();
+      if (ownsFolder) rmSync(folder, { recursive: true, force: true });
+    },
+    async restart() {
+      await stopChild();
+      await launch();
+    },
+    output: () => output,
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitUntilServing(origin: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`test server exited with code ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${origin}/api/stats`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet: try again shortly
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`test server did not start within 15 s:\n${output()}`);
+}
+
+/** Reads `/api/stats` gauges. */
+export async function readGauges(server: TestServer): Promise<Record<string, number>> {
+  const response = await fetch(server.url('/api/stats'));
+  return ((await response.json()) as { gauges: Record<string, number> }).gauges;
+}
+
+/** Polls until `check` passes or the time runs out; for state that settles asynchronously on the server. */
+export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 5_000, intervalMs = 50 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
