@@ -5,6 +5,8 @@ import mdx from '@astrojs/mdx';
 
 // Lesson pages are prerendered (static output); API routes opt out with `prerender = false`.
 export default defineConfig({
+  // BUILD_DIR lets several checkouts' test runs build side by side; the default is dist/.
+  outDir: process.env.BUILD_DIR || './dist',
   output: 'static',
   adapter: node({ mode: 'standalone' }),
   integrations: [mdx()],

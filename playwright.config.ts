@@ -11,6 +11,7 @@ process.env.E2E_DATA_DIR = dataDir; // worker processes re-read this file: keep 
 
 export default defineConfig({
   testDir: 'tests/e2e',
+  outputDir: `test-results/${path.basename(process.env.BUILD_DIR || 'dist')}`,
   fullyParallel: true,
   workers: 2,
   retries: 0,

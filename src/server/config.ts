@@ -7,6 +7,8 @@ export interface SiteConfig {
   dataDir: string;
   /** `RATE_LIMITS=off` turns per-client limits off (load tests on loopback only). */
   perClientLimits: boolean;
+  /** Honour X-Forwarded-For for client identity: only behind a reverse proxy you run (`TRUST_PROXY=1`). */
+  trustProxy: boolean;
   /** Forever frames open at once, across all visitors. */
   maxClockStreams: number;
 }
@@ -15,6 +17,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   return {
     dataDir: env.DATA_DIR || './data',
     perClientLimits: env.RATE_LIMITS !== 'off',
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     maxClockStreams: positiveInteger(env, 'MAX_CLOCK_STREAMS', 6_000),
   };
 }

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const lessons = readdirSync('dist/client/lessons');
+const lessons = readdirSync(`${process.env.BUILD_DIR || 'dist'}/client/lessons`);
 
 function decodeEntities(html: string): string {
   return html

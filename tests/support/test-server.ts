@@ -21,7 +21,7 @@ export interface TestServerOptions {
   dataDir?: string;
 }
 
-/** Starts the built server (`dist/server/entry.mjs`) on a free loopback port with its own data folder. */
+/** Starts the built site through `scripts/serve.mjs` on a free loopback port with its own data folder. */
 export async function startTestServer({ env = {}, dataDir }: TestServerOptions = {}): Promise<TestServer> {
   const port = await freePort();
   const folder = dataDir ?? mkdtempSync(path.join(tmpdir(), 'comet-lessons-test-'));
@@ -31,7 +31,7 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
   let output = '';
 
   const launch = async () => {
-    child = spawn(process.execPath, ['dist/server/entry.mjs'], {
+    child = spawn(process.execPath, ['scripts/serve.mjs'], {
       env: {
         ...process.env,
         HOST: '127.0.0.1',
