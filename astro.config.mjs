@@ -13,6 +13,23 @@ export default defineConfig({
   session: false,
   server: { host: '127.0.0.1', port: 4321 },
   devToolbar: { enabled: false },
+  security: {
+    // Astro hashes the site's own scripts into each page's CSP <meta>: nothing else may run
+    // there. (Framing is refused by headers from scripts/security-headers.mjs: <meta> cannot.)
+    csp: {
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+      ],
+      // Shiki colours code with inline style attributes; styles cannot run code.
+      styleDirective: { resources: ["'self'", "'unsafe-inline'"] },
+    },
+  },
   vite: {
     build: {
       rolldownOptions: {

@@ -3,6 +3,7 @@
 // 127.0.0.1:4321 unless HOST/PORT say otherwise.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import { applySecurityHeaders } from './security-headers.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
@@ -31,7 +32,10 @@ const server = http.createServer(
     headersTimeout: 10_000, // a client must finish sending its headers within 10 s
     requestTimeout: 30_000, // …and its whole request (not the response) within 30 s
   },
-  handler,
+  (req, res) => {
+    applySecurityHeaders(req, res);
+    handler(req, res);
+  },
 );
 server.keepAliveTimeout = 5_000;
 

@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 
 test.describe('forever-frame clock lesson', () => {
   test('the clock ticks, and the stop button stops it', async ({ page }) => {
+    const policyViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) policyViolations.push(message.text());
+    });
     await page.goto('/lessons/forever-frame/');
     const demo = page.locator('clock-demo');
     const time = demo.locator('[data-field="time"]');
@@ -29,6 +33,7 @@ test.describe('forever-frame clock lesson', () => {
     await page.waitForTimeout(1_500);
     await expect(ticks).toHaveText(stoppedAt!);
     await expect(demo.getByRole('button', { name: 'Start', exact: true })).toBeVisible();
+    expect(policyViolations).toEqual([]);
   });
 
   test('the code panel shows the real source', async ({ page }) => {

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+describe('security headers', () => {
+  it.each(['/', '/lessons/forever-frame/', '/api/stats', '/favicon.svg'])('%s is never sniffed or framed', async (path) => {
+    const response = await fetch(server.url(path));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
+  it("pages allow only the site's own scripts", async () => {
+    const html = await (await fetch(server.url('/lessons/forever-frame/'))).text();
+    const policy = html.match(/<meta http-equiv="content-security-policy" content="([^"]+)"/)?.[1];
+    expect(policy).toBeDefined();
+    const scriptSrc = policy!.split(';').find((directive) => directive.trim().startsWith('script-src'))!;
+    expect(scriptSrc).toContain("'self'");
+    expect(scriptSrc).not.toContain('unsafe-inline');
+    expect(scriptSrc).not.toContain('unsafe-eval');
+    expect(policy).toContain("default-src 'self'");
+  });
+
+  it('only the clock frame may be framed, and only by the site itself', async () => {
+    const abort = new AbortController();
+    const response = await fetch(server.url('/api/clock/frame'), { signal: abort.signal });
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'/);
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    abort.abort();
+  });
+});
