@@ -49,11 +49,30 @@ server.on('error', (error) => {
   process.exit(1);
 });
 
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, () => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    // Held requests end with the process; the hardening lesson drains them first.
-    setTimeout(() => process.exit(0), 5_000).unref();
-  });
+// Graceful shutdown: stop accepting, let the site answer what it holds (polls end empty,
+// clock frames end with a recycle, the chat log reaches the disk), then exit within 5 s.
+const SHUTDOWN_DEADLINE_MS = 5_000;
+let shuttingDown = false;
+
+async function shutDown(signal) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  const deadline = setTimeout(() => {
+    console.error(`Shutdown (${signal}) did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting anyway.`);
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS);
+  const closed = new Promise((resolve) => server.close(resolve));
+  try {
+    await globalThis[Symbol.for('comet-lessons.shutdown')]?.();
+  } catch (error) {
+    console.error('Shutdown of the site failed:', error);
+  }
+  server.closeIdleConnections();
+  // Responses that just ended leave keep-alive sockets behind: give them a moment, then close all.
+  setTimeout(() => server.closeAllConnections(), 500).unref();
+  await closed;
+  clearTimeout(deadline);
+  process.exit(0);
 }
+
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => shutDown(signal));

@@ -6,10 +6,12 @@ import { createForeverFrameStream, FRAME_MAX_BYTES, TICK_INTERVAL_MS } from './f
 export interface ClockFrameHandlerOptions {
   stats: ServerStats;
   maxOpenStreams: number;
+  /** Aborted when the server shuts down: open frames end themselves, new ones are refused. */
+  shutdownSignal?: AbortSignal;
 }
 
 /** `GET /api/clock/frame[?interval=MS][&maxBytes=N]`: one forever frame per request. */
-export function createClockFrameHandler({ stats, maxOpenStreams }: ClockFrameHandlerOptions) {
+export function createClockFrameHandler({ stats, maxOpenStreams, shutdownSignal }: ClockFrameHandlerOptions) {
   let openStreams = 0;
   stats.addGauge('clockStreams', () => openStreams);
 
@@ -18,6 +20,7 @@ export function createClockFrameHandler({ stats, maxOpenStreams }: ClockFrameHan
     const query = readQuery(new URL(request.url), ['interval', 'maxBytes']);
     const intervalMs = optionalInteger(query, 'interval', { min: 250, max: 5_000 }) ?? TICK_INTERVAL_MS;
     const maxBytes = optionalInteger(query, 'maxBytes', { min: 4 * 1024, max: FRAME_MAX_BYTES }) ?? FRAME_MAX_BYTES;
+    if (shutdownSignal?.aborted) throw serviceUnavailable('the server is restarting; try again shortly', 2);
     if (openStreams >= maxOpenStreams) {
       throw serviceUnavailable('too many clock frames are open on this server; try again shortly', 5);
     }
@@ -29,6 +32,7 @@ export function createClockFrameHandler({ stats, maxOpenStreams }: ClockFrameHan
       intervalMs,
       maxBytes,
       signal: request.signal,
+      endSignal: shutdownSignal,
       onClose: () => {
         openStreams -= 1;
       },

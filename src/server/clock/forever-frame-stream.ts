@@ -19,6 +19,8 @@ export interface ForeverFrameOptions {
   maxBytes?: number;
   /** The request's signal: the adapter aborts it when the client goes away. */
   signal?: AbortSignal;
+  /** Ends the document early, as a recycle does (the server is shutting down). */
+  endSignal?: AbortSignal;
   now?: () => number;
   onClose?: (reason: FrameCloseReason) => void;
 }
@@ -60,6 +62,7 @@ export function createForeverFrameStream(options: ForeverFrameOptions): Readable
     intervalMs = TICK_INTERVAL_MS,
     maxBytes = FRAME_MAX_BYTES,
     signal,
+    endSignal,
     now = Date.now,
     onClose,
   } = options;
@@ -83,11 +86,17 @@ export function createForeverFrameStream(options: ForeverFrameOptions): Readable
     closed = true;
     clearInterval(timer);
     signal?.removeEventListener('abort', onAbort);
+    endSignal?.removeEventListener('abort', onEnd);
     if (reason !== 'cancelled') controller.close(); // a cancelled stream is already closed
     onClose?.(reason);
   };
   const onAbort = () => close('aborted');
   // #endregion cleanup
+  const onEnd = () => {
+    if (closed) return;
+    send(closingChunk(nonce, bytesSent));
+    close('recycled');
+  };
 
   return new ReadableStream<Uint8Array>({
     start(streamController) {
@@ -99,6 +108,8 @@ export function createForeverFrameStream(options: ForeverFrameOptions): Readable
       signal?.addEventListener('abort', onAbort, { once: true });
       send(frameHead(nonce));
       send(scriptChunk(nonce, { type: 'open', intervalMs, maxBytes }));
+      if (endSignal?.aborted) return onEnd();
+      endSignal?.addEventListener('abort', onEnd, { once: true });
 
       // #region tick
       timer = setInterval(() => {

@@ -128,3 +128,24 @@ describe('createForeverFrameStream', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('createForeverFrameStream at shutdown', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('ends the document with a recycle message when the end signal fires', async () => {
+    const end = new AbortController();
+    const onClose = vi.fn();
+    const reader = createForeverFrameStream({ nonce: 'n', endSignal: end.signal, onClose }).getReader();
+    end.abort();
+    let html = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      html += decoder.decode(value);
+    }
+    expect(messagesIn(html).map((message) => message.type)).toEqual(['open', 'recycle']);
+    expect(onClose).toHaveBeenCalledExactlyOnceWith('recycled');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
