@@ -11,8 +11,10 @@ export interface TestServer {
   url(pathAndQuery: string): string;
   /** Stops the process (SIGTERM, then SIGKILL after a grace period). */
   stop(): Promise<void>;
-  /** Stops and starts again on the same port and data folder. */
-  restart(): Promise<void>;
+  /** Stops (or, with `crash`, kills without warning) and starts again on the same port and data folder. */
+  restart(options?: { crash?: boolean }): Promise<void>;
+  /** Kills the process without warning (SIGKILL) and leaves it down. */
+  crash(): Promise<void>;
   output(): string;
 }
 
@@ -47,11 +49,11 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
     await waitUntilServing(origin, child, () => output);
   };
 
-  const stopChild = async () => {
+  const stopChild = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const running = child;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGTERM');
+    running.kill(signal);
     const killer = setTimeout(() => running.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(killer);
@@ -66,10 +68,14 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
       await stopChild();
       if (ownsFolder) rmSync(folder, { recursive: true, force: true });
     },
-    async restart() {
-      await stopChild();
+    async restart({ crash = false } = {}) {
+      await stopChild(crash ? 'SIGKILL' : 'SIGTERM');
       await launch();
     },
+    async crash() {
+      await stopChild('SIGKILL');
+    },
+    start: launch,
     output: () => output,
   };
 }

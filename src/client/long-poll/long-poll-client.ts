@@ -70,6 +70,7 @@ export class LongPollClient extends EventTarget {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #offlineUntil = 0;
   #healthy = false;
+  #repolling = false;
 
   constructor({ room, endpoint = '/api/chat/messages', fetch: fetcher, backoff = new Backoff(), headers = {}, now = Date.now }: LongPollClientOptions) {
     super();
@@ -110,6 +111,13 @@ export class LongPollClient extends EventTarget {
     if (!this.#running || !this.#resumeEarly) return;
     clearTimeout(this.#retryTimer);
     this.#resumeEarly();
+  }
+
+  /** Ends the poll in flight without counting it as a failure, and polls again at once. */
+  repoll(): void {
+    if (!this.#request) return this.retryNow();
+    this.#repolling = true;
+    this.#request.abort(new Error('poll restarted'));
   }
 
   /** Fault injection: drop the connection in flight, as a network failure would. */
@@ -157,6 +165,11 @@ export class LongPollClient extends EventTarget {
     } catch (error) {
       this.#request = undefined;
       if (!this.#running) return this.#aborted(startedAt);
+      if (this.#repolling) {
+        this.#repolling = false;
+        this.#aborted(startedAt);
+        return undefined;
+      }
       return this.#fail(startedAt, 'network-error', error instanceof Error ? error.message : String(error));
     }
     this.#request = undefined;

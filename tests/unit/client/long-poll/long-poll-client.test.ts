@@ -189,3 +189,21 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(null)).toBe(0);
   });
 });
+
+describe('LongPollClient.repoll', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('restarts the held poll at once, without a backoff', async () => {
+    const server = createFakeServer();
+    const client = new LongPollClient({ room: 'r', fetch: server.fetch });
+    const { attempts } = collect(client);
+    client.start();
+    await settle();
+    client.repoll();
+    await settle();
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['empty', 'aborted']);
+    expect(server.requests).toEqual(['?room=r', '?room=r&after=0', '?room=r&after=0']);
+    client.stop();
+  });
+});
