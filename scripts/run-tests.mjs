@@ -1,6 +1,6 @@
 // `npm test`: type check, build, Vitest (unit + HTTP), Playwright (Chromium), benchmark smoke run,
 // then one line summed over every runner: `tests: N passed, N failed`.
-// `npm run test:lesson -- <name>`: the same, limited to test files whose path contains <name>.
+// `npm run test:lesson -- <name> [<name> …]`: the same, limited to test files whose path contains a name.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +10,12 @@ import { provisionChromium } from './find-chromium.mjs';
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const lessonIndex = args.indexOf('--lesson');
-const filter = lessonIndex === -1 ? undefined : args[lessonIndex + 1];
-if (lessonIndex !== -1 && !/^[a-z0-9-]+$/.test(filter ?? '')) {
-  console.error('Usage: npm run test:lesson -- <name>   (e.g. npm run test:lesson -- clock)');
+const filters = lessonIndex === -1 ? [] : args.slice(lessonIndex + 1);
+if (lessonIndex !== -1 && (filters.length === 0 || !filters.every((name) => /^[a-z0-9-]+$/.test(name)))) {
+  console.error('Usage: npm run test:lesson -- <name> [<name> …]   (e.g. npm run test:lesson -- clock)');
   process.exit(2);
 }
+const filter = filters.length ? filters.join(' ') : undefined;
 
 const env = {
   ...process.env,
@@ -66,7 +67,7 @@ if (!built) {
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${vitestReport}`,
-    ...(filter ? [filter] : []),
+    ...filters,
   ]);
   const vitest = readJson(vitestReport);
   if (vitest) record('vitest', vitest.numPassedTests, vitest.numFailedTests + (vitest.numFailedTestSuites ?? 0));
@@ -85,7 +86,7 @@ if (!built) {
     run(
       'playwright',
       node,
-      [bin('@playwright/test/cli.js'), 'test', '--pass-with-no-tests', '--reporter=list,json', ...(filter ? [filter] : [])],
+      [bin('@playwright/test/cli.js'), 'test', '--pass-with-no-tests', '--reporter=list,json', ...filters],
       { CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport },
     );
     const playwright = readJson(playwrightReport);

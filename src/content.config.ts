@@ -21,9 +21,9 @@ const lessons = defineCollection({
         .describe('The push technique the lesson is about, shown as a tag.'),
       testCommand: z
         .string()
-        .regex(/^npm run test:lesson -- [a-z0-9-]+$/, 'Expected "npm run test:lesson -- <name>"')
+        .regex(/^npm run test:lesson --( [a-z0-9-]+)+$/, 'Expected "npm run test:lesson -- <name> [<name> …]"')
         .describe(
-          "The exact command that runs this lesson's tests; <name> selects every test file whose path contains it.",
+          "The exact command that runs this lesson's tests; each <name> selects every test file whose path contains it.",
         ),
       articleSection: z
         .string()

@@ -15,6 +15,8 @@ export interface TestServer {
   restart(options?: { crash?: boolean }): Promise<void>;
   /** Kills the process without warning (SIGKILL) and leaves it down. */
   crash(): Promise<void>;
+  /** Starts it again after crash(), on the same port and data folder. */
+  start(): Promise<void>;
   output(): string;
 }
 

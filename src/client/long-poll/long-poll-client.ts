@@ -9,7 +9,7 @@ import { Backoff } from '../backoff.ts';
 export interface ChatMessage {
   id: number;
   text: string;
-  author?: string;
+  author: string;
   at: number;
   room: string;
 }
@@ -34,13 +34,17 @@ export interface PollAttempt {
   endedAt: number;
   outcome: PollOutcome;
   status?: number;
+  /** For an answer: how many messages it carried, and the cursor it moved to. */
+  received?: number;
+  cursor?: number;
   /** The delay chosen before the next attempt, if any. */
   delayMs?: number;
 }
 
 export interface LongPollEvents {
   state: LongPollState;
-  messages: ChatMessage[];
+  /** New messages in id order; `reset` when the list must be cleared first (the room started again). */
+  messages: { messages: ChatMessage[]; reset: boolean };
   gap: { cursor: number };
   attempt: PollAttempt;
   fatal: { status: number; error: string };
@@ -57,7 +61,7 @@ export interface LongPollClientOptions {
 }
 
 export class LongPollClient extends EventTarget {
-  readonly room: string;
+  #room: string;
   #endpoint: string;
   #fetch: typeof fetch;
   #backoff: Backoff;
@@ -74,12 +78,16 @@ export class LongPollClient extends EventTarget {
 
   constructor({ room, endpoint = '/api/chat/messages', fetch: fetcher, backoff = new Backoff(), headers = {}, now = Date.now }: LongPollClientOptions) {
     super();
-    this.room = room;
+    this.#room = room;
     this.#endpoint = endpoint;
     this.#fetch = fetcher ?? ((input, init) => globalThis.fetch(input, init));
     this.#backoff = backoff;
     this.#headers = headers;
     this.#now = now;
+  }
+
+  get room(): string {
+    return this.#room;
   }
 
   get cursor(): number | undefined {
@@ -104,6 +112,15 @@ export class LongPollClient extends EventTarget {
     this.#resumeEarly?.(); // a loop waiting out a backoff sees `running` is false and ends
     this.#request?.abort();
     this.#emit('state', { state: 'stopped', reason });
+  }
+
+  /** Another room: start over from its latest messages. */
+  switchRoom(room: string): void {
+    const wasRunning = this.#running;
+    this.stop('switching rooms');
+    this.#room = room;
+    this.#cursor = undefined;
+    if (wasRunning) this.start();
   }
 
   /** Skip the rest of a backoff and poll now (the browser came back online). */
@@ -155,7 +172,7 @@ export class LongPollClient extends EventTarget {
     const request = new AbortController();
     this.#request = request;
     this.#emit('state', this.#healthy ? { state: 'waiting' } : { state: 'connecting' });
-    const url = `${this.#endpoint}?room=${encodeURIComponent(this.room)}${this.#cursor === undefined ? '' : `&after=${this.#cursor}`}`;
+    const url = `${this.#endpoint}?room=${encodeURIComponent(this.#room)}${this.#cursor === undefined ? '' : `&after=${this.#cursor}`}`;
     let response: Response;
     let answer: PollAnswer | undefined;
     try {
@@ -181,7 +198,14 @@ export class LongPollClient extends EventTarget {
       this.#healthy = true;
       this.#emit('state', { state: 'open' });
       this.#deliver(answer);
-      this.#record(startedAt, answer.messages.length ? 'messages' : 'empty', response.status);
+      this.#emit('attempt', {
+        startedAt,
+        endedAt: this.#now(),
+        outcome: answer.messages.length ? 'messages' : 'empty',
+        status: response.status,
+        received: answer.messages.length,
+        cursor: this.#cursor,
+      });
       return undefined;
     }
     if (response.status === 429 || response.status === 503) {
@@ -202,12 +226,14 @@ export class LongPollClient extends EventTarget {
 
   // #region deliver
   #deliver({ messages, cursor, gap }: PollAnswer): void {
-    if (gap) this.#emit('gap', { cursor: this.#cursor ?? 0 });
     const shownUpTo = this.#cursor ?? 0;
+    // A cursor that went backwards: the room was dropped on the server and started again at 1.
+    const reset = cursor < shownUpTo;
+    if (gap) this.#emit('gap', { cursor: shownUpTo });
     // Ids only grow: anything at or below the cursor has been shown already.
-    const fresh = messages.filter((message) => message.id > shownUpTo).sort((a, b) => a.id - b.id);
-    this.#cursor = Math.max(shownUpTo, cursor, ...fresh.map((message) => message.id));
-    if (fresh.length) this.#emit('messages', fresh);
+    const fresh = messages.filter((message) => reset || message.id > shownUpTo).sort((a, b) => a.id - b.id);
+    this.#cursor = Math.max(reset ? 0 : shownUpTo, cursor, ...fresh.map((message) => message.id));
+    if (fresh.length || reset) this.#emit('messages', { messages: fresh, reset });
   }
   // #endregion deliver
 

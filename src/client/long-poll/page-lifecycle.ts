@@ -12,9 +12,17 @@ export interface Resumable {
 
 export const HIDDEN_STOP_AFTER_MS = 60_000;
 
+export interface PageLifecycleOptions {
+  hiddenStopAfterMs?: number;
+  /** Where `online` fires (the window). */
+  win?: EventTarget;
+  /** Where `visibilitychange` fires (the document). */
+  doc?: EventTarget & { readonly visibilityState: DocumentVisibilityState };
+}
+
 export function bindToPageLifecycle(
   connection: Resumable,
-  { hiddenStopAfterMs = HIDDEN_STOP_AFTER_MS, win = window, doc = document } = {},
+  { hiddenStopAfterMs = HIDDEN_STOP_AFTER_MS, win = window, doc = document }: PageLifecycleOptions = {},
 ): () => void {
   let hiddenTimer: ReturnType<typeof setTimeout> | undefined;
   let stoppedWhileHidden = false;

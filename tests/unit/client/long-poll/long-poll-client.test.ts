@@ -49,7 +49,7 @@ function createFakeServer() {
     faults,
     requests,
     post(text: string) {
-      log.push({ id: log.length + 1, text, at: 0, room: 'r' });
+      log.push({ id: log.length + 1, text, author: 'test', at: 0, room: 'r' });
       for (const wake of [...held]) wake();
     },
   };
@@ -59,7 +59,9 @@ function collect(client: LongPollClient) {
   const shown: number[] = [];
   const attempts: PollAttempt[] = [];
   const fatal: unknown[] = [];
-  client.addEventListener('messages', (event) => shown.push(...(event as CustomEvent<ChatMessage[]>).detail.map((m) => m.id)));
+  client.addEventListener('messages', (event) =>
+    shown.push(...(event as CustomEvent<{ messages: ChatMessage[] }>).detail.messages.map((m) => m.id)),
+  );
   client.addEventListener('attempt', (event) => attempts.push((event as CustomEvent<PollAttempt>).detail));
   client.addEventListener('fatal', (event) => fatal.push((event as CustomEvent).detail));
   return { shown, attempts, fatal };
@@ -142,7 +144,8 @@ describe('LongPollClient', () => {
     const { attempts } = collect(client);
     client.start();
     await settle();
-    expect(attempts[0]).toMatchObject({ outcome: 'empty', delayMs: undefined });
+    expect(attempts[0]).toMatchObject({ outcome: 'empty', received: 0, cursor: 0 });
+    expect(attempts[0]!.delayMs).toBeUndefined();
     expect(server.requests).toEqual(['?room=r', '?room=r&after=0']);
     client.stop();
   });
@@ -205,5 +208,37 @@ describe('LongPollClient.repoll', () => {
     expect(attempts.map((attempt) => attempt.outcome)).toEqual(['empty', 'aborted']);
     expect(server.requests).toEqual(['?room=r', '?room=r&after=0', '?room=r&after=0']);
     client.stop();
+  });
+});
+
+describe('LongPollClient when a room starts again', () => {
+  it('clears the list and shows the new ids from 1 when the cursor goes backwards', async () => {
+    const answers = [
+      { messages: [{ id: 7, text: 'old', author: 'a', at: 0, room: 'r' }], cursor: 7 },
+      { messages: [{ id: 1, text: 'new', author: 'a', at: 0, room: 'r' }], cursor: 1, gap: true },
+    ];
+    let stop!: () => void;
+    const fetch = vi.fn(async () => {
+      const next = answers.shift();
+      if (!next) {
+        stop();
+        return Response.json({ messages: [], cursor: 1 });
+      }
+      return Response.json(next);
+    });
+    const client = new LongPollClient({ room: 'r', fetch });
+    stop = () => client.stop();
+    const events: Array<{ ids: number[]; reset: boolean }> = [];
+    client.addEventListener('messages', (event) => {
+      const { messages, reset } = (event as CustomEvent<{ messages: ChatMessage[]; reset: boolean }>).detail;
+      events.push({ ids: messages.map((m) => m.id), reset });
+    });
+    client.start();
+    await settle();
+    expect(events).toEqual([
+      { ids: [7], reset: false },
+      { ids: [1], reset: true },
+    ]);
+    expect(client.cursor).toBe(1);
   });
 });

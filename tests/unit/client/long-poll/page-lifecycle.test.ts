@@ -20,10 +20,8 @@ describe('bindToPageLifecycle', () => {
   afterEach(() => vi.useRealTimers());
 
   const page = () => {
-    const win = new EventTarget() as Window;
-    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document & {
-      visibilityState: string;
-    };
+    const win = new EventTarget();
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' as DocumentVisibilityState });
     return { win, doc };
   };
 

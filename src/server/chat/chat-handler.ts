@@ -1,0 +1,98 @@
+import type { SiteConfig } from '../config.ts';
+import { assertAllowedOrigin } from '../http/allowed-origin.ts';
+import { HttpError, jsonResponse, serviceUnavailable } from '../http/http-error.ts';
+import { optionalInteger, readQuery } from '../http/query-params.ts';
+import { readJsonBody } from '../http/read-json-body.ts';
+import { createRateLimiter } from '../limits/rate-limiter.ts';
+import { createWaiterQuota } from '../limits/waiter-quota.ts';
+import type { FaultSwitchboard } from '../faults/fault-switchboard.ts';
+import type { ServerStats } from '../stats/server-stats.ts';
+import { parseChatPost, parseRoom } from './chat-input.ts';
+import type { MessageStore, ReadResult } from './message-store.ts';
+
+export const BODY_MAX_BYTES = 4 * 1024;
+export const POSTS_PER_SECOND = 5;
+export const POST_BURST = 10;
+/** `timeout=MS` may only shorten the poll; larger values are read as "as long as the server allows". */
+const TIMEOUT_PARAM_MAX_MS = 24 * 60 * 60 * 1_000;
+
+export interface ChatHandlerOptions {
+  store: MessageStore;
+  stats: ServerStats;
+  /** Faults the reconnection lesson can ask for, one tab at a time. */
+  faults?: FaultSwitchboard;
+  config: Pick<
+    SiteConfig,
+    'perClientLimits' | 'maxChatWaiters' | 'maxChatWaitersPerClient' | 'pollTimeoutMs' | 'allowedOrigins'
+  >;
+}
+
+/** `GET` and `POST /api/chat/messages`: the HTTP side of the chat, over any `MessageStore`. */
+export function createChatHandler({ store, stats, faults, config }: ChatHandlerOptions) {
+  const postLimiter = createRateLimiter({
+    perSecond: POSTS_PER_SECOND,
+    burst: POST_BURST,
+    enabled: config.perClientLimits,
+  });
+  const waiterQuota = createWaiterQuota({
+    maxTotal: config.maxChatWaiters,
+    maxPerClient: config.maxChatWaitersPerClient,
+    perClientEnabled: config.perClientLimits,
+  });
+  const posts = stats.createRate('chatPosts');
+  stats.addGauge('chatWaiters', () => store.counts.waiters);
+  stats.addGauge('chatRooms', () => store.counts.rooms);
+  stats.addGauge('chatMessages', () => store.counts.messages);
+  stats.addGauge('chatLastId', () => store.counts.lastId);
+
+  return {
+    // #region poll-endpoint
+    /** `GET ?room=NAME[&after=ID][&timeout=MS]` */
+    async handleGet(request: Request, client: string): Promise<Response> {
+      const query = readQuery(new URL(request.url), ['room', 'after', 'timeout']);
+      const room = parseRoom(query.get('room'));
+      const after = optionalInteger(query, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER });
+      const requestedMs = optionalInteger(query, 'timeout', { min: 0, max: TIMEOUT_PARAM_MAX_MS });
+      const timeoutMs = Math.min(requestedMs ?? config.pollTimeoutMs, config.pollTimeoutMs);
+
+      if (faults?.take(request) === 'fail-next-poll') {
+        throw serviceUnavailable('failing this poll on purpose: this tab asked for it', 2);
+      }
+      if (after === undefined) return answer(await usingStore(() => store.read(room))); // the initial load
+      const release = waiterQuota.acquire(client); // 429 or 503 when too many are held
+      try {
+        return answer(await usingStore(() => store.waitForMessagesAfter(room, after, { timeoutMs, signal: request.signal })));
+      } finally {
+        release();
+      }
+    },
+    // #endregion poll-endpoint
+
+    // #region post-endpoint
+    /** `POST` with `{"text": "…", "author"?: "…", "room"?: "…"}` */
+    async handlePost(request: Request, client: string): Promise<Response> {
+      assertAllowedOrigin(request, config.allowedOrigins); // 403: another site's page
+      const draft = parseChatPost(await readJsonBody(request, BODY_MAX_BYTES)); // 415, 413, 400
+      postLimiter.take(client, 'messages'); // 429
+      const message = await usingStore(() => store.append(draft)); // resolves once it is on disk
+      posts.add();
+      return jsonResponse(message, { status: 201 });
+    },
+    // #endregion post-endpoint
+  };
+}
+
+/** A store that fails (a full disk, an unreadable log) is the server's problem: 503, logged. */
+async function usingStore<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    console.error('The chat store failed:', error);
+    throw serviceUnavailable('the chat is unavailable right now; try again shortly', 5);
+  }
+}
+
+function answer({ messages, cursor, gap }: ReadResult): Response {
+  return jsonResponse(gap ? { messages, cursor, gap } : { messages, cursor });
+}

@@ -1,0 +1,52 @@
+import { serviceUnavailable, tooManyRequests } from '../http/http-error.ts';
+
+/**
+ * How many held (waiting) requests one client, and the server as a whole, may have at
+ * once. A held request costs a socket and a little memory for as long as it waits, so
+ * both are bounded: a client over its share gets 429, everyone over the total gets 503.
+ */
+export interface WaiterQuotaOptions {
+  maxTotal: number;
+  maxPerClient: number;
+  /** `false` lifts the per-client bound (RATE_LIMITS=off); the total still holds. */
+  perClientEnabled?: boolean;
+}
+
+export interface WaiterQuota {
+  /** Takes a place for `client`, or throws 429/503; returns the release (safe to call twice). */
+  acquire(client: string): () => void;
+  readonly held: number;
+}
+
+export const WAITER_RETRY_AFTER_SECONDS = 5;
+
+export function createWaiterQuota({ maxTotal, maxPerClient, perClientEnabled = true }: WaiterQuotaOptions): WaiterQuota {
+  const byClient = new Map<string, number>();
+  let held = 0;
+
+  return {
+    acquire(client) {
+      const mine = byClient.get(client) ?? 0;
+      if (perClientEnabled && mine >= maxPerClient) {
+        throw tooManyRequests(`too many waiting requests from one client; at most ${maxPerClient} at once`, 1);
+      }
+      if (held >= maxTotal) {
+        throw serviceUnavailable('the server is holding as many waiting requests as it can; try again shortly', WAITER_RETRY_AFTER_SECONDS);
+      }
+      byClient.set(client, mine + 1);
+      held += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        held -= 1;
+        const left = (byClient.get(client) ?? 1) - 1;
+        if (left > 0) byClient.set(client, left);
+        else byClient.delete(client);
+      };
+    },
+    get held() {
+      return held;
+    },
+  };
+}

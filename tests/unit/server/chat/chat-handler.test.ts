@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createChatHandler } from '../../../../src/server/chat/chat-handler.ts';
+import { createMessageLog } from '../../../../src/server/chat/message-log.ts';
+import { errorResponse } from '../../../../src/server/http/http-error.ts';
+import { createServerStats, type ServerStats } from '../../../../src/server/stats/server-stats.ts';
+
+const ORIGIN = 'http://127.0.0.1:4321';
+const URL_BASE = `${ORIGIN}/api/chat/messages`;
+let stats: ServerStats;
+afterEach(() => stats?.stop());
+
+function setup(config: Partial<Parameters<typeof createChatHandler>[0]['config']> = {}) {
+  stats = createServerStats();
+  const store = createMessageLog();
+  const chat = createChatHandler({
+    store,
+    stats,
+    config: {
+      perClientLimits: true,
+      maxChatWaiters: 100,
+      maxChatWaitersPerClient: 10,
+      pollTimeoutMs: 25_000,
+      allowedOrigins: [],
+      ...config,
+    },
+  });
+  // The endpoint's handleErrors, inline: thrown HttpErrors become JSON responses.
+  const run = (work: () => Promise<Response>) => work().catch(errorResponse);
+  return {
+    store,
+    get: (search: string, client = 'client-a', signal?: AbortSignal) =>
+      run(() => chat.handleGet(new Request(`${URL_BASE}${search}`, { signal }), client)),
+    post: (init: RequestInit, client = 'client-a') =>
+      run(() => chat.handlePost(new Request(URL_BASE, { method: 'POST', ...init }), client)),
+  };
+}
+const json = (body: unknown) => ({ headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('chat handler', () => {
+  it('stores a POSTed message and answers 201 with it; GET returns it, uncached', async () => {
+    const { get, post } = setup();
+    const created = await post(json({ text: 'hello', author: 'Ada', room: 'room-1' }));
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual({ id: 1, text: 'hello', author: 'Ada', at: expect.any(Number), room: 'room-1' });
+    const read = await get('?room=room-1');
+    expect(read.headers.get('cache-control')).toBe('no-store');
+    expect(await read.json()).toMatchObject({ messages: [{ id: 1, text: 'hello' }], cursor: 1 });
+  });
+
+  it('holds a poll until the next message, and releases it when the client leaves', async () => {
+    const { get, post, store } = setup();
+    const waiting = get('?after=0');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(store.counts.waiters).toBe(1);
+    await post(json({ text: 'news' }));
+    expect(await (await waiting).json()).toMatchObject({ messages: [{ id: 1, text: 'news' }], cursor: 1 });
+
+    const client = new AbortController();
+    const leaving = get('?after=1', 'client-a', client.signal);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    client.abort();
+    await leaving;
+    expect(store.counts.waiters).toBe(0);
+  });
+
+  it('lets timeout=MS shorten the poll but never lengthen it', async () => {
+    const { get } = setup({ pollTimeoutMs: 50 });
+    const startedAt = performance.now();
+    expect(await (await get('?after=0&timeout=9999999')).json()).toEqual({ messages: [], cursor: 0 });
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(await (await get('?after=0&timeout=0')).json()).toEqual({ messages: [], cursor: 0 });
+  });
+
+  it.each([
+    ['415 for another content type', { headers: { 'Content-Type': 'text/plain' }, body: '{"text":"x"}' }, 415],
+    ['415 for JSON in another charset', { headers: { 'Content-Type': 'application/json; charset=latin1' }, body: '{}' }, 415],
+    ['415 without a content type', { body: new Uint8Array([123, 125]) }, 415],
+    ['413 for a declared large body', { headers: { 'Content-Type': 'application/json' }, body: `"${'x'.repeat(5000)}"` }, 413],
+    ['400 for broken JSON', { headers: { 'Content-Type': 'application/json' }, body: '{"text": ' }, 400],
+    ['400 for invalid UTF-8', { headers: { 'Content-Type': 'application/json' }, body: new Uint8Array([34, 0xff, 34]) }, 400],
+    ['400 for an empty body', { headers: { 'Content-Type': 'application/json' }, body: '' }, 400],
+    ['403 for a foreign origin', { headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' }, body: '{"text":"x"}' }, 403],
+  ])('answers %s, with a JSON reason', async (_, init, status) => {
+    const { post } = setup();
+    const response = await post(init as RequestInit);
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await response.json()).error).toEqual(expect.any(String));
+  });
+
+  it('counts the bytes of a streamed body, whatever Content-Length says', async () => {
+    const { post } = setup();
+    const chunk = new TextEncoder().encode(`"${'x'.repeat(1000)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 1;
+        if (sent > 100) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const response = await post({ headers: { 'Content-Type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(10); // it stopped reading once over the limit
+  });
+
+  it('accepts its own origin and listed origins', async () => {
+    const { post } = setup({ allowedOrigins: ['https://lessons.example'] });
+    for (const origin of [ORIGIN, 'https://lessons.example']) {
+      const response = await post({ ...json({ text: 'hi' }), headers: { 'Content-Type': 'application/json', Origin: origin } });
+      expect(response.status).toBe(201);
+    }
+  });
+
+  it('limits messages per client: 10 at once, then 429 with Retry-After', async () => {
+    const { post } = setup();
+    const statuses = [];
+    for (let i = 0; i < 11; i++) statuses.push((await post(json({ text: `m${i}` }))).status);
+    expect(statuses).toEqual([...Array(10).fill(201), 429]);
+    const refused = await post(json({ text: 'again' }));
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await post(json({ text: 'other client' }), 'client-b')).status).toBe(201);
+  });
+
+  it('limits waiting requests per client (429) and in all (503), both with Retry-After', async () => {
+    const { get } = setup({ maxChatWaitersPerClient: 2, maxChatWaiters: 3 });
+    const client = new AbortController();
+    const held = [get('?after=0', 'a', client.signal), get('?after=0', 'a', client.signal)];
+    const third = await get('?after=0', 'a');
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
+    held.push(get('?after=0', 'b', client.signal));
+    const full = await get('?after=0', 'c');
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toMatch(/^\d+$/);
+    client.abort();
+    await Promise.all(held);
+    expect((await get('?after=0&timeout=0', 'c')).status).toBe(200); // places were given back
+  });
+
+  it('lifts the per-client limits when they are turned off, keeping the total', async () => {
+    const { get, post } = setup({ perClientLimits: false, maxChatWaitersPerClient: 1, maxChatWaiters: 3 });
+    for (let i = 0; i < 20; i++) expect((await post(json({ text: `m${i}` }))).status).toBe(201);
+    const client = new AbortController();
+    const held = [1, 2, 3].map(() => get('?after=20', 'a', client.signal));
+    expect((await get('?after=20', 'a')).status).toBe(503);
+    client.abort();
+    await Promise.all(held);
+  });
+
+  it.each(['?after=-1', '?after=1.5', '?after=abc', '?timeout=-5', '?room=UPPER', '?room=', '?cursor=3', '?after=1&after=2'])(
+    'answers GET %s with 400',
+    async (search) => {
+      const { get } = setup();
+      const response = await get(search);
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toEqual(expect.any(String));
+    },
+  );
+
+  it('reports its gauges', async () => {
+    const { post } = setup();
+    await post(json({ text: 'one' }));
+    await post(json({ text: 'two', room: 'room-2' }));
+    expect(stats.snapshot().gauges).toMatchObject({ chatWaiters: 0, chatRooms: 2, chatMessages: 2, chatLastId: 1 });
+  });
+});
