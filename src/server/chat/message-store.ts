@@ -5,6 +5,7 @@ import type { ChatDraft, ChatMessage } from './chat-message.ts';
  * default (`createMessageLog`) keeps them in this process and a file; a shared store can
  * implement the same interface when the site runs as several processes.
  */
+// #region store-interface
 export interface MessageStore {
   /** Stores a message durably, then makes it visible; resolves with the stored message. */
   append(draft: ChatDraft): Promise<ChatMessage>;
@@ -16,6 +17,7 @@ export interface MessageStore {
   /** Waits until every accepted message is on disk. */
   flush(): Promise<void>;
 }
+// #endregion store-interface
 
 export interface ReadResult {
   messages: ChatMessage[];
