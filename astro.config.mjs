@@ -14,6 +14,9 @@ export default defineConfig({
   server: { host: '127.0.0.1', port: 4321 },
   devToolbar: { enabled: false },
   security: {
+    // Every write endpoint checks Origin itself (src/server/http/allowed-origin.ts) and answers
+    // JSON; Astro's own check would answer some of them first, in plain text.
+    checkOrigin: false,
     // Astro hashes the site's own scripts into each page's CSP <meta>: nothing else may run
     // there. (Framing is refused by headers from scripts/security-headers.mjs: <meta> cannot.)
     csp: {

@@ -3,6 +3,7 @@
 // 127.0.0.1:4321 unless HOST/PORT say otherwise.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import { answerClientError, refuseUnusableAddress } from './malformed-requests.mjs';
 import { applySecurityHeaders } from './security-headers.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -26,23 +27,49 @@ const { handler } = await import(entry.href);
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT || 4321);
 
+/** A whole number of milliseconds from the environment, or the default. */
+function milliseconds(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    console.error(`${name} must be a positive whole number of milliseconds; received "${raw}"`);
+    process.exit(1);
+  }
+  return value;
+}
+// A slow client (one trickling its headers or body) is cut off with a 408 after these.
+const headersTimeoutMs = milliseconds('HEADERS_TIMEOUT_MS', 10_000);
+const requestTimeoutMs = Math.max(headersTimeoutMs, milliseconds('REQUEST_TIMEOUT_MS', 30_000));
+
 const server = http.createServer(
   {
     maxHeaderSize: 16 * 1024, // a larger header block gets 431
-    headersTimeout: 10_000, // a client must finish sending its headers within 10 s
-    requestTimeout: 30_000, // …and its whole request (not the response) within 30 s
+    headersTimeout: headersTimeoutMs, // a client must finish sending its headers in time
+    requestTimeout: requestTimeoutMs, // …and its whole request (not the response: polls may wait)
+    // How often Node looks for such clients (default 30 s): a quarter of the shorter timeout, at most 5 s.
+    connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(headersTimeoutMs / 4))),
+    requireHostHeader: false, // checked by refuseUnusableAddress, which answers with a JSON reason
   },
   (req, res) => {
     applySecurityHeaders(req, res);
+    if (refuseUnusableAddress(req, res)) return;
     handler(req, res);
   },
 );
 server.keepAliveTimeout = 5_000;
+// Unparsable requests, oversized headers and too-slow clients: a JSON reason, then the connection closes.
+server.on('clientError', answerClientError);
 
 server.listen(port, host, () => {
   if (process.env.ASTRO_NODE_LOGGING !== 'disabled') {
     console.log(`Comet Lessons is serving at http://${host.includes(':') ? `[${host}]` : host}:${port}/`);
   }
+  // Astro loads the API modules on their first request; ask for one now, so that the site's
+  // start-up checks (such as the open-file limit warning) run at start, not at the first visit.
+  http
+    .get({ host, port, path: '/api/stats' }, (response) => response.resume())
+    .on('error', (error) => console.error(`Start-up request to /api/stats failed: ${error.message}`));
 });
 server.on('error', (error) => {
   console.error(`Cannot serve on ${host}:${port}: ${error.message}`);

@@ -1,12 +1,34 @@
+import { createChatHandler } from './chat/chat-handler.ts';
+import { createMessageLog } from './chat/message-log.ts';
 import { createClockFrameHandler } from './clock/clock-frame-handler.ts';
 import { readConfig, type SiteConfig } from './config.ts';
+import { createFaultHandler } from './faults/fault-handler.ts';
+import { createFaultSwitchboard } from './faults/fault-switchboard.ts';
+import { warnIfOpenFileLimitLow } from './limits/open-file-limit.ts';
+import { createRateLimiter } from './limits/rate-limiter.ts';
+import { createIdleLoad, LOAD_RATE_LIMIT } from './naive/idle-load.ts';
+import { createNaiveBackend, WRITE_RATE_LIMIT } from './naive/naive-backend.ts';
+import { createChangingCounter } from './polling/changing-counter.ts';
+import { createCounterHandler, POLL_RATE_LIMIT } from './polling/counter-handler.ts';
 import { createShutdown, SHUTDOWN_HOOK } from './shutdown.ts';
+import { createChatEventsHandler } from './sse/chat-events-handler.ts';
 import { createServerStats } from './stats/server-stats.ts';
 
 /** Wires every feature of the server together from one configuration. */
 export function createSite(config: SiteConfig) {
   const stats = createServerStats();
   const shutdown = createShutdown();
+  const faults = createFaultSwitchboard();
+  const chatStore = createMessageLog({ dataDir: config.dataDir, endSignal: shutdown.signal });
+  shutdown.beforeExit(() => chatStore.flush());
+  const naive = createNaiveBackend({
+    dataDir: config.dataDir,
+    stats,
+    writeLimiter: createRateLimiter({ ...WRITE_RATE_LIMIT, enabled: config.perClientLimits }),
+    maxWaiters: config.maxNaiveWaiters,
+    perClientLimits: config.perClientLimits,
+    shutdownSignal: shutdown.signal,
+  });
   return {
     config,
     stats,
@@ -14,7 +36,22 @@ export function createSite(config: SiteConfig) {
     handleClockFrame: createClockFrameHandler({
       stats,
       maxOpenStreams: config.maxClockStreams,
+      maxStreamsPerClient: config.maxClockStreamsPerClient,
+      perClientLimits: config.perClientLimits,
       shutdownSignal: shutdown.signal,
+    }),
+    chat: createChatHandler({ store: chatStore, stats, faults, config }),
+    handleFaultRequest: createFaultHandler({ faults, config }),
+    handleChatEvents: createChatEventsHandler({ store: chatStore, stats, config, shutdownSignal: shutdown.signal }),
+    handlePollingCounter: createCounterHandler({
+      counter: createChangingCounter(),
+      rateLimiter: createRateLimiter({ ...POLL_RATE_LIMIT, enabled: config.perClientLimits }),
+    }),
+    handleNaiveBackend: naive.handleNaiveBackend,
+    handleNaiveLoad: createIdleLoad({
+      hold: naive.holdIdleWaiter,
+      stats,
+      rateLimiter: createRateLimiter({ ...LOAD_RATE_LIMIT, enabled: config.perClientLimits }),
     }),
   };
 }
@@ -23,4 +60,9 @@ export type Site = ReturnType<typeof createSite>;
 
 /** The one instance the API routes share. */
 export const site: Site = createSite(readConfig());
+warnIfOpenFileLimitLow({
+  chatWaiters: site.config.maxChatWaiters,
+  clockStreams: site.config.maxClockStreams,
+  naiveWaiters: site.config.maxNaiveWaiters,
+});
 (globalThis as Record<symbol, unknown>)[SHUTDOWN_HOOK] = () => site.shutdown.run();

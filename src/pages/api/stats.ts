@@ -1,5 +1,6 @@
 import type { APIRoute } from 'astro';
 import { handleErrors, jsonResponse } from '../../server/http/http-error.ts';
+import { methodNotAllowed } from '../../server/http/method-not-allowed.ts';
 import { readQuery } from '../../server/http/query-params.ts';
 import { site } from '../../server/site.ts';
 
@@ -10,3 +11,5 @@ export const GET = (({ request }) =>
     readQuery(new URL(request.url), []);
     return jsonResponse(site.stats.snapshot());
   })) satisfies APIRoute;
+
+export const ALL = methodNotAllowed(['GET']) satisfies APIRoute;

@@ -8,11 +8,14 @@ import { createWaiterQuota } from '../limits/waiter-quota.ts';
 import type { FaultSwitchboard } from '../faults/fault-switchboard.ts';
 import type { ServerStats } from '../stats/server-stats.ts';
 import { parseChatPost, parseRoom } from './chat-input.ts';
+import { TEXT_MAX_CHARS } from './chat-message.ts';
 import type { MessageStore, ReadResult } from './message-store.ts';
 
+/** Defaults; operators change them with BODY_MAX_BYTES, MESSAGE_MAX_CHARS and POSTS_PER_SECOND. */
 export const BODY_MAX_BYTES = 4 * 1024;
 export const POSTS_PER_SECOND = 5;
-export const POST_BURST = 10;
+/** A client may send this many messages at once before the per-second rate applies. */
+const BURST_SECONDS = 2;
 /** `timeout=MS` may only shorten the poll; larger values are read as "as long as the server allows". */
 const TIMEOUT_PARAM_MAX_MS = 24 * 60 * 60 * 1_000;
 
@@ -24,14 +27,16 @@ export interface ChatHandlerOptions {
   config: Pick<
     SiteConfig,
     'perClientLimits' | 'maxChatWaiters' | 'maxChatWaitersPerClient' | 'pollTimeoutMs' | 'allowedOrigins'
-  >;
+  > &
+    Partial<Pick<SiteConfig, 'bodyMaxBytes' | 'messageMaxChars' | 'postsPerSecond'>>;
 }
 
 /** `GET` and `POST /api/chat/messages`: the HTTP side of the chat, over any `MessageStore`. */
 export function createChatHandler({ store, stats, faults, config }: ChatHandlerOptions) {
+  const { bodyMaxBytes = BODY_MAX_BYTES, messageMaxChars = TEXT_MAX_CHARS, postsPerSecond = POSTS_PER_SECOND } = config;
   const postLimiter = createRateLimiter({
-    perSecond: POSTS_PER_SECOND,
-    burst: POST_BURST,
+    perSecond: postsPerSecond,
+    burst: postsPerSecond * BURST_SECONDS,
     enabled: config.perClientLimits,
   });
   const waiterQuota = createWaiterQuota({
@@ -72,7 +77,7 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
     /** `POST` with `{"text": "…", "author"?: "…", "room"?: "…"}` */
     async handlePost(request: Request, client: string): Promise<Response> {
       assertAllowedOrigin(request, config.allowedOrigins); // 403: another site's page
-      const draft = parseChatPost(await readJsonBody(request, BODY_MAX_BYTES)); // 415, 413, 400
+      const draft = parseChatPost(await readJsonBody(request, bodyMaxBytes), { textMaxChars: messageMaxChars }); // 415, 413, 400
       postLimiter.take(client, 'messages'); // 429
       const message = await usingStore(() => store.append(draft)); // resolves once it is on disk
       posts.add();

@@ -25,7 +25,7 @@ export function parseRoom(raw: string | undefined): string {
   return raw;
 }
 
-export function parseChatPost(body: unknown): ChatDraft {
+export function parseChatPost(body: unknown, { textMaxChars = TEXT_MAX_CHARS } = {}): ChatDraft {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('expected a JSON object like {"text": "…", "author": "…", "room": "…"}');
   }
@@ -37,7 +37,7 @@ export function parseChatPost(body: unknown): ChatDraft {
   if (room !== undefined && typeof room !== 'string') throw badRequest(`"room" must be a string; received ${typeOf(room)}`);
   return {
     room: parseRoom(room),
-    text: requiredText(fields.text, 'text', TEXT_MAX_CHARS),
+    text: requiredText(fields.text, 'text', Math.min(textMaxChars, TEXT_MAX_CHARS)),
     author: fields.author === undefined ? DEFAULT_AUTHOR : requiredText(fields.author, 'author', AUTHOR_MAX_CHARS),
   };
 }

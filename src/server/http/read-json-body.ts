@@ -41,7 +41,11 @@ async function readAtMost(request: Request, maxBytes: number): Promise<Uint8Arra
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { value, done } = await reader.read();
+    // A client that hangs up (or is cut off by the server's request timeout) mid-body is
+    // a client mistake like any other, not an internal error.
+    const { value, done } = await reader.read().catch(() => {
+      throw badRequest('the body was cut off before its end');
+    });
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

@@ -10,6 +10,8 @@ export interface WaiterQuotaOptions {
   maxPerClient: number;
   /** `false` lifts the per-client bound (RATE_LIMITS=off); the total still holds. */
   perClientEnabled?: boolean;
+  /** What is held, for the error messages: "waiting requests" unless told otherwise. */
+  what?: string;
 }
 
 export interface WaiterQuota {
@@ -20,7 +22,13 @@ export interface WaiterQuota {
 
 export const WAITER_RETRY_AFTER_SECONDS = 5;
 
-export function createWaiterQuota({ maxTotal, maxPerClient, perClientEnabled = true }: WaiterQuotaOptions): WaiterQuota {
+// #region acquire
+export function createWaiterQuota({
+  maxTotal,
+  maxPerClient,
+  perClientEnabled = true,
+  what = 'waiting requests',
+}: WaiterQuotaOptions): WaiterQuota {
   const byClient = new Map<string, number>();
   let held = 0;
 
@@ -28,10 +36,10 @@ export function createWaiterQuota({ maxTotal, maxPerClient, perClientEnabled = t
     acquire(client) {
       const mine = byClient.get(client) ?? 0;
       if (perClientEnabled && mine >= maxPerClient) {
-        throw tooManyRequests(`too many waiting requests from one client; at most ${maxPerClient} at once`, 1);
+        throw tooManyRequests(`too many ${what} from one client; at most ${maxPerClient} at once`, 1);
       }
       if (held >= maxTotal) {
-        throw serviceUnavailable('the server is holding as many waiting requests as it can; try again shortly', WAITER_RETRY_AFTER_SECONDS);
+        throw serviceUnavailable(`the server is holding as many ${what} as it can; try again shortly`, WAITER_RETRY_AFTER_SECONDS);
       }
       byClient.set(client, mine + 1);
       held += 1;
@@ -50,3 +58,4 @@ export function createWaiterQuota({ maxTotal, maxPerClient, perClientEnabled = t
     },
   };
 }
+// #endregion acquire

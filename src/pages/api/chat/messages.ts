@@ -1,6 +1,7 @@
 import type { APIRoute } from 'astro';
 import { clientIdentity } from '../../../server/http/client-identity.ts';
-import { handleErrors, jsonResponse } from '../../../server/http/http-error.ts';
+import { handleErrors } from '../../../server/http/http-error.ts';
+import { methodNotAllowed } from '../../../server/http/method-not-allowed.ts';
 import { site } from '../../../server/site.ts';
 
 export const prerender = false;
@@ -13,8 +14,4 @@ export const GET = (({ request, clientAddress }) =>
 export const POST = (({ request, clientAddress }) =>
   handleErrors(() => site.chat.handlePost(request, client(request, clientAddress)))) satisfies APIRoute;
 
-export const ALL = (({ request }) =>
-  jsonResponse(
-    { error: `${request.method} is not allowed here; use GET to read or POST to send` },
-    { status: 405, headers: { Allow: 'GET, POST' } },
-  )) satisfies APIRoute;
+export const ALL = methodNotAllowed(['GET', 'POST'], '(GET to read, POST to send)') satisfies APIRoute;

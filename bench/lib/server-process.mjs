@@ -1,0 +1,130 @@
+// Starts the server under test (the built site, or the bare reference) as a child process
+// on a free loopback port with its own data folder, and stops it again. Every child is
+// tracked so the bench can kill them all on exit, on error and on Ctrl-C.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Connection, reconnectingClient } from './raw-http.mjs';
+import { readCpuNanoseconds, readOpenFileLimit, readRssBytes } from './proc-stats.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const probe = path.join(root, 'bench/lib/server-probe.mjs');
+const live = new Set();
+/** What the started servers ran under, for the result file. */
+export const observed = { openFileLimit: undefined };
+
+const dataDirs = new Set();
+
+/** Kills every server still running and removes their data folders; safe in an exit handler (synchronous). */
+export function killAllServers() {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  dataDirs.clear();
+}
+
+export const SERVERS = {
+  site: { label: 'site', script: 'scripts/serve.mjs' },
+  reference: { label: 'reference', script: 'bench/reference/chat-server.mjs' },
+};
+
+/**
+ * @param {'site' | 'reference'} kind
+ * @param {{ env?: Record<string, string>, nodeArgs?: string[] }} options
+ */
+export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
+  const { script } = SERVERS[kind];
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), `comet-bench-${kind}-`));
+  dataDirs.add(dataDir);
+  let output = '';
+  const child = spawn(process.execPath, [...nodeArgs, '--import', probe, script], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      ASTRO_NODE_LOGGING: 'disabled',
+      QUIET: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  live.add(child);
+  child.stdout.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(() => live.delete(child));
+
+  const target = { host: '127.0.0.1', port };
+  const control = reconnectingClient(target); // for /api/stats
+
+  const server = {
+    kind,
+    pid: child.pid,
+    target,
+    output: () => output,
+    openFileLimit: () => readOpenFileLimit(child.pid),
+    rssBytes: () => readRssBytes(child.pid),
+    cpuNanoseconds: () => readCpuNanoseconds(child.pid),
+    /** Stat calls counted by the probe since the server started. */
+    statCalls: () =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the server did not report its stat calls')), 5_000);
+        child.once('message', (message) => {
+          clearTimeout(timer);
+          resolve(message.statCalls);
+        });
+        child.send('stat-calls');
+      }),
+    /** GET /api/stats, parsed; one at a time. */
+    stats: async () => JSON.parse((await control.request({ path: '/api/stats' })).body),
+    async stop() {
+      control.close();
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+      dataDirs.delete(dataDir);
+    },
+  };
+
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the ${kind} server exited with code ${child.exitCode}:\n${output}`);
+    try {
+      const probeConnection = await new Connection(target).connect();
+      const response = await probeConnection.request({ path: '/api/stats' });
+      probeConnection.close();
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) {
+      await server.stop();
+      throw new Error(`the ${kind} server did not answer /api/stats within 20 s:\n${output}`);
+    }
+    await sleep(50);
+  }
+  observed.openFileLimit ??= server.openFileLimit();
+  return server;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const socket = net.createServer();
+    socket.once('error', reject);
+    socket.listen(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
