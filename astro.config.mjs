@@ -13,6 +13,10 @@ export default defineConfig({
   session: false,
   server: { host: '127.0.0.1', port: 4321 },
   devToolbar: { enabled: false },
+  // Fenced code in lessons follows the system's light or dark setting, like the code panels.
+  markdown: {
+    shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: false },
+  },
   security: {
     // Every write endpoint checks Origin itself (src/server/http/allowed-origin.ts) and answers
     // JSON; Astro's own check would answer some of them first, in plain text.

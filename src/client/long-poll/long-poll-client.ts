@@ -4,15 +4,10 @@
  * skipped, none is shown twice. Failures back off with jitter; the server's Retry-After is
  * honoured; a client mistake (4xx) is reported, never retried.
  */
+import type { ChatMessage } from '../../server/chat/chat-message.ts';
 import { Backoff } from '../backoff.ts';
 
-export interface ChatMessage {
-  id: number;
-  text: string;
-  author: string;
-  at: number;
-  room: string;
-}
+export type { ChatMessage };
 
 interface PollAnswer {
   messages: ChatMessage[];

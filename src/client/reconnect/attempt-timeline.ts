@@ -24,7 +24,6 @@ export function drawAttemptTimeline(
   now = Date.now(),
 ): void {
   const width = 600;
-  const height = 56;
   const x = (at: number) => width - ((now - at) / TIMELINE_WINDOW_MS) * width;
   const shapes: SVGElement[] = [];
   const shape = (name: string, attributes: Record<string, string | number>, label?: string) => {
