@@ -27,6 +27,7 @@ export function refuseUnusableAddress(req, res) {
   return true;
 }
 
+// #region unusable-address
 /** @param {string} target @param {string | undefined} host @param {string} httpVersion */
 function unusableAddressReason(target, host, httpVersion) {
   if (!target.startsWith('/')) return 'the request target must be a path that starts with "/"';
@@ -40,6 +41,7 @@ function unusableAddressReason(target, host, httpVersion) {
   if (!URL.canParse(`http://${host ?? 'localhost'}${target}`)) return 'the Host header is not a valid host name';
   return undefined;
 }
+// #endregion unusable-address
 
 /**
  * The server's `clientError` listener: a request Node could not parse, headers too large,
@@ -60,4 +62,14 @@ export function answerClientError(error, socket) {
       `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n${SECURITY_HEADERS}Connection: close\r\n\r\n${body}`,
     () => socket.destroy(), // sent: close, even if the client keeps sending
   );
+}
+
+/**
+ * The server's `checkExpectation` listener: an `Expect` header other than `100-continue`,
+ * which Node would refuse with a bare 417.
+ * @param {import('node:http').ServerResponse} res
+ */
+export function refuseExpectation(res) {
+  res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' });
+  res.end(JSON.stringify({ error: 'the Expect header asks for something this server does not do' }));
 }

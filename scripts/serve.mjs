@@ -3,7 +3,7 @@
 // 127.0.0.1:4321 unless HOST/PORT say otherwise.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import { answerClientError, refuseUnusableAddress } from './malformed-requests.mjs';
+import { answerClientError, refuseExpectation, refuseUnusableAddress } from './malformed-requests.mjs';
 import { applySecurityHeaders } from './security-headers.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -60,6 +60,10 @@ const server = http.createServer(
 server.keepAliveTimeout = 5_000;
 // Unparsable requests, oversized headers and too-slow clients: a JSON reason, then the connection closes.
 server.on('clientError', answerClientError);
+server.on('checkExpectation', (req, res) => {
+  applySecurityHeaders(req, res);
+  refuseExpectation(res);
+});
 
 server.listen(port, host, () => {
   if (process.env.ASTRO_NODE_LOGGING !== 'disabled') {

@@ -12,6 +12,7 @@ export interface Shutdown {
   run(): Promise<void>;
 }
 
+// #region shutdown
 export function createShutdown(): Shutdown {
   const controller = new AbortController();
   const tasks: Array<() => Promise<void> | void> = [];
@@ -33,6 +34,7 @@ export function createShutdown(): Shutdown {
     },
   };
 }
+// #endregion shutdown
 
 /** Where the process's HTTP server (scripts/serve.mjs) finds the site's shutdown. */
 export const SHUTDOWN_HOOK = Symbol.for('comet-lessons.shutdown');

@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startTestServer } from '../support/test-server.ts';
+import { eventually, readGauges, startTestServer } from '../support/test-server.ts';
 
 describe('graceful shutdown', () => {
   it('ends open clock frames with a recycle message and exits within 5 s', async () => {
@@ -20,5 +23,66 @@ describe('graceful shutdown', () => {
     expect(performance.now() - startedAt).toBeLessThan(5_000);
     expect(rest).toContain('"type":"recycle"');
     expect(rest.trimEnd().endsWith('</body></html>')).toBe(true);
+  });
+
+  it('answers held chat polls 200 with no messages and their own cursor, and leaves every acknowledged message on disk', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'comet-lessons-shutdown-'));
+    const server = await startTestServer({ dataDir });
+    const post = (room: string, text: string) =>
+      fetch(server.url('/api/chat/messages'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ room, text }),
+      });
+    try {
+      for (const text of ['one', 'two']) expect((await post('shutdown-a', text)).status).toBe(201);
+      const poll = (search: string) =>
+        fetch(server.url(`/api/chat/messages?${search}`)).then(async (response) => ({
+          status: response.status,
+          body: (await response.json()) as { messages: unknown[]; cursor: number },
+        }));
+      const polls = [poll('room=shutdown-a&after=2'), poll('room=shutdown-a&after=2'), poll('room=shutdown-b&after=0')];
+      await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(3));
+
+      // Messages still on their way in as the signal arrives: each one acknowledged must survive.
+      const late = Array.from({ length: 5 }, (_, i) => post('shutdown-c', `late ${i}`).catch(() => undefined));
+      const startedAt = performance.now();
+      await server.stop();
+      expect(performance.now() - startedAt).toBeLessThan(5_000);
+      expect(await Promise.all(polls)).toEqual([
+        { status: 200, body: { messages: [], cursor: 2 } },
+        { status: 200, body: { messages: [], cursor: 2 } },
+        { status: 200, body: { messages: [], cursor: 0 } },
+      ]);
+      const acknowledged = [];
+      for (const response of await Promise.all(late)) {
+        if (response?.status === 201) acknowledged.push(((await response.json()) as { text: string }).text);
+      }
+
+      const onDisk = readFileSync(path.join(dataDir, 'chat-log.jsonl'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { room: string; text: string });
+      expect(onDisk.filter((message) => message.room === 'shutdown-a').map((message) => message.text)).toEqual(['one', 'two']);
+      expect(onDisk.filter((message) => message.room === 'shutdown-c').map((message) => message.text)).toEqual(
+        expect.arrayContaining(acknowledged),
+      );
+
+      const again = await startTestServer({ dataDir });
+      try {
+        const replayed = (await (await fetch(again.url('/api/chat/messages?room=shutdown-a'))).json()) as {
+          messages: Array<{ id: number; text: string }>;
+        };
+        expect(replayed.messages.map(({ id, text }) => ({ id, text }))).toEqual([
+          { id: 1, text: 'one' },
+          { id: 2, text: 'two' },
+        ]);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -88,12 +88,17 @@ const INVALID_UTF8: number[][] = [
 /** A chat message as a client might shape it: right fields with wrong values, wrong fields, hostile text. */
 export const chatDraft = fc.record(
   {
-    text: fc.oneof(hostileText, fc.string({ minLength: 1, maxLength: 60 }), fc.constant('x'.repeat(301)), fc.integer(), fc.constant(null)),
+    text: fc.oneof(
+      { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }) },
+      { weight: 3, arbitrary: hostileText },
+      { weight: 1, arbitrary: fc.constantFrom('x'.repeat(300), 'x'.repeat(301), '💩'.repeat(150), '💩'.repeat(151), 42, null, ['hi']) },
+    ),
     author: fc.oneof(hostileText, fc.constant('Ada'), fc.array(fc.string(), { maxLength: 2 })),
-    room: fc.oneof(fc.constantFrom('bad-input-a', 'bad-input-b', 'bad-input-c'), hostileText, fc.integer()),
-    extra: fc.jsonValue({ maxDepth: 1 }),
+    room: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bad-input-a', 'bad-input-b', 'bad-input-c') }, { weight: 1, arbitrary: hostileText }, { weight: 1, arbitrary: fc.integer() }),
+    // An unknown field, now and then (JSON.stringify leaves out the undefined ones).
+    extra: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
   },
-  { requiredKeys: [] },
+  { requiredKeys: ['text'] },
 );
 
 /** Request bodies: random bytes, broken UTF-8, random JSON, chat-shaped JSON, oversized and deeply nested ones. */

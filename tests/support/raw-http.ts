@@ -77,6 +77,12 @@ interface ParsedResponse {
 
 /** Just enough HTTP/1.1 to read one response: a status line, headers, and a sized or chunked body. */
 export function parseResponse(bytes: Buffer): ParsedResponse {
+  // Interim answers (100 Continue) come before the real one: skip them.
+  while (/^HTTP\/1\.[01] 1\d\d /.test(bytes.subarray(0, 13).toString('latin1'))) {
+    const interimEnd = bytes.indexOf('\r\n\r\n');
+    if (interimEnd === -1) return { headers: {}, body: '', complete: false };
+    bytes = bytes.subarray(interimEnd + 4);
+  }
   const headEnd = bytes.indexOf('\r\n\r\n');
   if (headEnd === -1) return { headers: {}, body: '', complete: false };
   const [statusLine = '', ...headerLines] = bytes.subarray(0, headEnd).toString('latin1').split('\r\n');

@@ -5,6 +5,7 @@ import { badRequest, HttpError } from './http-error.ts';
  * arrive, so neither a missing nor a false Content-Length lets a client make the server
  * buffer more than `maxBytes`.
  */
+// #region read-json-body
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   const type = request.headers.get('content-type');
   if (!isJsonType(type)) {
@@ -26,6 +27,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     throw badRequest('the body is not valid JSON');
   }
 }
+// #endregion read-json-body
 
 /** `application/json`, optionally with `charset=utf-8`; JSON in any other charset is not JSON. */
 function isJsonType(type: string | null): boolean {

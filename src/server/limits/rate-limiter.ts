@@ -36,6 +36,7 @@ export function createRateLimiter({
   };
 
   return {
+    // #region take
     take(client, what) {
       if (!enabled) return;
       const at = now();
@@ -53,6 +54,7 @@ export function createRateLimiter({
         buckets.delete(buckets.keys().next().value!);
       }
     },
+    // #endregion take
     get trackedClients() {
       return buckets.size;
     },
