@@ -70,7 +70,11 @@ if (!built) {
     ...filters,
   ]);
   const vitest = readJson(vitestReport);
-  if (vitest) record('vitest', vitest.numPassedTests, vitest.numFailedTests + (vitest.numFailedTestSuites ?? 0));
+  // A file that fails before any of its tests run (an import error, a failing hook) counts once.
+  const brokenFiles = (vitest?.testResults ?? []).filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length;
+  if (vitest) record('vitest', vitest.numPassedTests, vitest.numFailedTests + brokenFiles);
   else record('vitest', 0, 1);
 
   // 4. Playwright in Chromium.
