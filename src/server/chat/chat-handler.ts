@@ -1,5 +1,6 @@
 import type { SiteConfig } from '../config.ts';
 import { assertAllowedOrigin } from '../http/allowed-origin.ts';
+import { deferredJsonResponse } from '../http/deferred-json-response.ts';
 import { HttpError, jsonResponse, serviceUnavailable } from '../http/http-error.ts';
 import { optionalInteger, readQuery } from '../http/query-params.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
@@ -65,11 +66,20 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
       }
       if (after === undefined) return answer(await usingStore(() => store.read(room))); // the initial load
       const release = waiterQuota.acquire(client); // 429 or 503 when too many are held
+      let news: ReadResult;
       try {
-        return answer(await usingStore(() => store.waitForMessagesAfter(room, after, { timeoutMs, signal: request.signal })));
-      } finally {
+        news = await usingStore(() => store.read(room, after)); // a failing store is a 503 while one can still be sent
+      } catch (error) {
         release();
+        throw error;
       }
+      if (news.messages.length > 0 || news.gap || timeoutMs === 0) {
+        release();
+        return answer(news);
+      }
+      // Nothing yet: answer now with a body that follows the news, the timeout or the client leaving.
+      const waiting = store.waitForMessagesAfter(room, after, { timeoutMs, signal: request.signal });
+      return deferredJsonResponse(waiting, encodeAnswer, release);
     },
     // #endregion poll-endpoint
 
@@ -98,6 +108,19 @@ async function usingStore<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function answer({ messages, cursor, gap }: ReadResult): Response {
-  return jsonResponse(gap ? { messages, cursor, gap } : { messages, cursor });
+const answerBody = ({ messages, cursor, gap }: ReadResult) => (gap ? { messages, cursor, gap } : { messages, cursor });
+
+function answer(result: ReadResult): Response {
+  return jsonResponse(answerBody(result));
+}
+
+// Everyone waiting at the same cursor gets the same result object from the store (see
+// WaiterRegistry.notify): a fan-out to thousands of waiters encodes each body once.
+const encodedAnswers = new WeakMap<ReadResult, Uint8Array>();
+const encoder = new TextEncoder();
+
+function encodeAnswer(result: ReadResult): Uint8Array {
+  let bytes = encodedAnswers.get(result);
+  if (!bytes) encodedAnswers.set(result, (bytes = encoder.encode(JSON.stringify(answerBody(result)))));
+  return bytes;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createBatchQueue } from './batch-queue.ts';
 import { AUTHOR_MAX_CHARS, ROOM_NAME_PATTERN, TEXT_MAX_CHARS, type ChatDraft, type ChatMessage } from './chat-message.ts';
 import { openLogFile, type LogFile } from './log-file.ts';
-import type { MessageStore, WaitResult } from './message-store.ts';
+import type { MessageStore, WaitOptions, WaitResult } from './message-store.ts';
 import { createRoomTable, type RoomTableOptions } from './room-table.ts';
 import { createWaiterRegistry } from './waiter-registry.ts';
 
@@ -31,10 +31,14 @@ export function createMessageLog({
   now = Date.now,
   ...roomOptions
 }: MessageLogOptions = {}): MessageStore {
-  const waiters = createWaiterRegistry({ endSignal });
+  const waiters = createWaiterRegistry<WaitResult>({
+    endSignal,
+    quiet: (outcome, after) => ({ messages: [], cursor: after, gap: false, outcome }),
+  });
   const rooms = createRoomTable({ ...roomOptions, now, isBusy: (room) => waiters.has(room) });
   let file: LogFile | undefined;
   let ready: Promise<void> | undefined;
+  let opened = false;
 
   // Replaying a large file takes a moment: do it on first use, not while the server module loads.
   const whenReady = () =>
@@ -45,6 +49,7 @@ export function createMessageLog({
         onWarning,
       });
       rooms.dropIdle();
+      opened = true;
     })().catch((error: unknown) => {
       ready = undefined; // try again on the next request rather than failing forever
       throw error;
@@ -78,7 +83,7 @@ export function createMessageLog({
       await file?.append(messages.map((message) => JSON.stringify(message)));
       // On disk: now make them visible and wake whoever waits in those rooms.
       for (const message of messages) rooms.add(message, at);
-      for (const room of nextIds.keys()) waiters.notify(room);
+      for (const room of nextIds.keys()) waiters.notify(room, (after) => ({ ...rooms.read(room, after), outcome: 'message' }));
       return messages;
     },
     async afterBatch() {
@@ -89,6 +94,17 @@ export function createMessageLog({
     },
   });
   // #endregion append
+
+  // #region wait
+  // News already (or a gap to report): answer at once. Checking and registering happen in
+  // one synchronous step, so no message can slip in between.
+  const waitNow = (room: string, after: number, { timeoutMs, signal }: WaitOptions): Promise<WaitResult> => {
+    const current = rooms.read(room, after);
+    if (current.messages.length > 0 || current.gap) return Promise.resolve({ ...current, outcome: 'message' });
+    if (timeoutMs === 0) return Promise.resolve({ ...current, outcome: 'timeout' });
+    return waiters.waitForNews(room, after, { timeoutMs, signal });
+  };
+  // #endregion wait
 
   return {
     async append(draft) {
@@ -101,19 +117,10 @@ export function createMessageLog({
       return rooms.read(room, after);
     },
 
-    // #region wait
-    async waitForMessagesAfter(room, after, { timeoutMs, signal }): Promise<WaitResult> {
-      await whenReady();
-      const current = rooms.read(room, after);
-      // News already (or a gap to report): answer at once. Checking and registering happen in
-      // one turn of the event loop, so no message can slip in between.
-      if (current.messages.length > 0 || current.gap) return { ...current, outcome: 'message' };
-      if (timeoutMs === 0) return { ...current, outcome: 'timeout' };
-      const outcome = await waiters.waitForNews(room, { timeoutMs, signal });
-      if (outcome !== 'message') return { messages: [], cursor: after, gap: false, outcome };
-      return { ...rooms.read(room, after), outcome };
+    waitForMessagesAfter(room, after, options) {
+      // Not async: once the log is open, a held request keeps no suspended function of ours.
+      return opened ? waitNow(room, after, options) : whenReady().then(() => waitNow(room, after, options));
     },
-    // #endregion wait
 
     get counts() {
       return { rooms: rooms.roomCount, messages: rooms.messageCount, waiters: waiters.size, lastId: rooms.highestId };

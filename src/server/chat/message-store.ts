@@ -11,7 +11,10 @@ export interface MessageStore {
   append(draft: ChatDraft): Promise<ChatMessage>;
   /** Without `after`: the latest messages (the initial load). With it: every retained message newer than it. */
   read(room: string, after?: number): Promise<ReadResult>;
-  /** Like `read(room, after)`, but when nothing is newer it waits for news, the timeout, or the signal. */
+  /**
+   * Like `read(room, after)`, but when nothing is newer it waits for news, the timeout, or the signal.
+   * Waiters at the same cursor may be handed the same result object: treat it as read-only.
+   */
   waitForMessagesAfter(room: string, after: number, options: WaitOptions): Promise<WaitResult>;
   readonly counts: StoreCounts;
   /** Waits until every accepted message is on disk. */

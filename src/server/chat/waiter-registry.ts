@@ -1,22 +1,25 @@
-import type { WaitOutcome } from './message-store.ts';
-
 /**
- * Waiting requests, kept per room as nothing more than a stored `settle` function. The
- * next message of a room settles all of its waiters at once; a timer or the client's
- * departure settles one. No loop checks for news: an idle waiter costs nothing but memory.
+ * Waiting requests, kept per room as nothing more than a stored `resolve`, the waiter's
+ * cursor and its timer. The next message of a room settles all of its waiters at once; a
+ * timer or the client's departure settles one. No loop checks for news: an idle waiter
+ * costs nothing but memory, so each costs as little as it can (no closures of its own).
  */
-export interface WaiterRegistry {
-  waitForNews(room: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<WaitOutcome>;
-  /** Settles every waiter of `room` with 'message'; returns how many there were. */
-  notify(room: string): number;
+export interface WaiterRegistry<T> {
+  /** Resolves with what `notify` answers for `after`, or with `quiet(outcome, after)` on timeout or abort. */
+  waitForNews(room: string, after: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<T>;
+  /**
+   * Settles every waiter of `room` with `answerFor(after)`; returns how many there were.
+   * The answer is computed once per cursor and shared by every waiter at that cursor.
+   */
+  notify(room: string, answerFor: (after: number) => T): number;
   /** Whether anyone is waiting in `room`. */
   has(room: string): boolean;
   readonly size: number;
 }
 
-type Settle = (outcome: WaitOutcome) => void;
-
-export interface WaiterRegistryOptions {
+export interface WaiterRegistryOptions<T> {
+  /** The answer for a waiter that ends without news. */
+  quiet(outcome: 'timeout' | 'aborted', after: number): T;
   /**
    * Aborted when the server shuts down: every waiter settles 'aborted' (its client re-polls
    * later from its cursor) and new ones settle at once. One listener for all waiters;
@@ -25,54 +28,71 @@ export interface WaiterRegistryOptions {
   endSignal?: AbortSignal;
 }
 
-export function createWaiterRegistry({ endSignal }: WaiterRegistryOptions = {}): WaiterRegistry {
-  const byRoom = new Map<string, Set<Settle>>();
+export function createWaiterRegistry<T>({ quiet, endSignal }: WaiterRegistryOptions<T>): WaiterRegistry<T> {
+  const byRoom = new Map<string, Set<Waiter>>();
   let size = 0;
+
+  // #region waiter
+  // News, the timeout and the client leaving all race to here; only the first counts.
+  const settle = (waiter: Waiter, answer: T) => {
+    const waiters = byRoom.get(waiter.room);
+    if (!waiters?.delete(waiter)) return; // settled already
+    size -= 1;
+    if (waiters.size === 0) byRoom.delete(waiter.room);
+    clearTimeout(waiter.timer);
+    waiter.signal?.removeEventListener('abort', waiter);
+    waiter.resolve(answer);
+  };
+  const timeOut = (waiter: Waiter) => settle(waiter, quiet('timeout', waiter.after));
+
+  /** One waiting request. It is its own abort listener, so it needs no closure. */
+  class Waiter {
+    timer?: ReturnType<typeof setTimeout>;
+    constructor(
+      readonly room: string,
+      readonly after: number,
+      readonly resolve: (answer: T) => void,
+      readonly signal: AbortSignal | undefined,
+    ) {}
+    /** The client left: its request's signal aborted. */
+    handleEvent() {
+      settle(this, quiet('aborted', this.after));
+    }
+  }
+
   endSignal?.addEventListener(
     'abort',
     () => {
-      for (const waiters of [...byRoom.values()]) for (const settle of waiters) settle('aborted');
+      for (const waiters of [...byRoom.values()]) for (const waiter of waiters) settle(waiter, quiet('aborted', waiter.after));
     },
     { once: true },
   );
 
   return {
-    // #region waiter
-    waitForNews(room, { timeoutMs, signal }) {
-      return new Promise<WaitOutcome>((resolve) => {
-        if (signal?.aborted || endSignal?.aborted) return resolve('aborted');
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        let settled = false;
-        // News, the timeout and the client leaving all race to here; only the first counts.
-        const settle: Settle = (outcome) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          const waiters = byRoom.get(room);
-          if (waiters?.delete(settle)) {
-            size -= 1;
-            if (waiters.size === 0) byRoom.delete(room);
-          }
-          resolve(outcome);
-        };
-        const onAbort = () => settle('aborted');
-
-        timer = setTimeout(settle, timeoutMs, 'timeout');
-        signal?.addEventListener('abort', onAbort, { once: true });
+    waitForNews(room, after, { timeoutMs, signal }) {
+      return new Promise<T>((resolve) => {
+        if (signal?.aborted || endSignal?.aborted) return resolve(quiet('aborted', after));
+        const waiter = new Waiter(room, after, resolve, signal);
+        waiter.timer = setTimeout(timeOut, timeoutMs, waiter);
+        signal?.addEventListener('abort', waiter, { once: true });
         let waiters = byRoom.get(room);
         if (!waiters) byRoom.set(room, (waiters = new Set()));
-        waiters.add(settle);
+        waiters.add(waiter);
         size += 1;
       });
     },
 
-    notify(room) {
+    notify(room, answerFor) {
       const waiters = byRoom.get(room);
       if (!waiters) return 0;
       const count = waiters.size;
-      // Each settle removes itself (and the room's set once empty); a Set allows that mid-loop.
-      for (const settle of waiters) settle('message');
+      const answers = new Map<number, T>(); // by cursor: one answer (and one JSON body) per cursor
+      // Each settle removes its waiter (and the room's set once empty); a Set allows that mid-loop.
+      for (const waiter of waiters) {
+        let answer = answers.get(waiter.after);
+        if (answer === undefined) answers.set(waiter.after, (answer = answerFor(waiter.after)));
+        settle(waiter, answer);
+      }
       return count;
     },
     // #endregion waiter

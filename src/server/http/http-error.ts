@@ -27,8 +27,12 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set('Content-Type', 'application/json; charset=utf-8');
   if (!headers.has('Cache-Control')) headers.set('Cache-Control', 'no-store');
-  return new Response(JSON.stringify(body), { ...init, headers });
+  const bytes = jsonEncoder.encode(JSON.stringify(body));
+  // A known length lets the Node adapter send the answer in one write, without chunked framing.
+  headers.set('Content-Length', String(bytes.byteLength));
+  return new Response(bytes, { ...init, headers });
 }
+const jsonEncoder = new TextEncoder();
 
 /** Maps anything thrown by a handler to a response: HttpError as is, anything else as a logged 500. */
 export function errorResponse(error: unknown): Response {

@@ -1,0 +1,45 @@
+/**
+ * A `200` JSON response for an answer that is not known yet: a held long poll. The endpoint
+ * returns it at once, so the framework's request handling finishes instead of staying
+ * suspended (with its context objects) for as long as the request is held. The body follows
+ * in one piece when `answer` settles. Node sends nothing before that first piece (the
+ * headers travel with it), so on the wire this is just an answer that took its time.
+ *
+ * Only for answers that cannot fail once waiting has begun: by then the status is fixed.
+ */
+export function deferredJsonResponse<T>(answer: Promise<T>, encode: (answer: T) => Uint8Array, onSettled?: () => void): Response {
+  return new Response(new ReadableStream(new DeferredBody(answer, encode, onSettled)), {
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
+}
+
+/** The stream's source, as a class: its methods are shared, so a held request pays for no closures of it. */
+class DeferredBody<T> implements UnderlyingDefaultSource<Uint8Array> {
+  #cancelled = false;
+  constructor(
+    private readonly answer: Promise<T>,
+    private readonly encode: (answer: T) => Uint8Array,
+    private readonly onSettled?: () => void,
+  ) {}
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>) {
+    this.answer.then(
+      (value) => {
+        this.onSettled?.();
+        if (this.#cancelled) return; // the client left while we waited
+        controller.enqueue(this.encode(value));
+        controller.close();
+      },
+      (error: unknown) => {
+        this.onSettled?.();
+        console.error('A held response failed after its status was sent:', error);
+        if (!this.#cancelled) controller.error(error); // the connection is cut: the client retries
+      },
+    );
+  }
+
+  /** The client went away (the Node adapter cancels the body when the connection closes). */
+  cancel() {
+    this.#cancelled = true;
+  }
+}
