@@ -33,6 +33,8 @@ function unusableAddressReason(target, host, httpVersion) {
   if (!target.startsWith('/')) return 'the request target must be a path that starts with "/"';
   // HTTP/1.1 requires Host (serve.mjs turns off Node's own check, which answers without a body).
   if (host === undefined && httpVersion !== '1.0') return 'the Host header is missing';
+  // An empty Host would make "http:///path", which URL parsing quietly reads as another host.
+  if (host === '') return 'the Host header is empty';
   try {
     decodeURI(target);
   } catch {

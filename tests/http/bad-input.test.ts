@@ -344,6 +344,16 @@ describe('bad input', () => {
   });
 
   it.each([
+    ['an empty Host', 'GET /api/faults? HTTP/1.1\r\nHost: \r\n\r\n'],
+    ['no Host', 'GET /api/stats HTTP/1.1\r\n\r\n'],
+    ['a target that is not a path', 'GET * HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])('a request with %s gets a JSON 400', async (_, raw) => {
+    const outcome = await sendRaw(port, [raw]);
+    expect(outcome.status).toBe(400);
+    expect(outcome.headers?.['content-type']).toMatch(/^application\/json/);
+  });
+
+  it.each([
     ['a body', ['POST /api/chat/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n', ...'{"text":"slow...'], 300, REQUEST_TIMEOUT_MS],
     ['its headers', [...'GET /api/stats HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'z'.repeat(40)], 100, HEADERS_TIMEOUT_MS],
   ] as const)('a client trickling %s is cut off with a 408 after its timeout', async (_, parts, pauseMs, limitMs) => {
