@@ -1,3 +1,5 @@
+import { fetchServerStats, type StatsSnapshot } from '../fetch-server-stats.ts';
+
 /**
  * The naive widget's cost panel reads `/api/stats` once a second: how many requests the
  * naive backend is holding, how often they look at the file, and the server's CPU use.
@@ -11,11 +13,6 @@ export interface NaiveCost {
   cpuPercent: number;
 }
 
-interface StatsSnapshot {
-  gauges: Record<string, number>;
-  ratesPerSecond: Record<string, number>;
-  process: { cpuPercent: number };
-}
 
 export function naiveCostOf(snapshot: StatsSnapshot): NaiveCost {
   return {
@@ -36,9 +33,8 @@ export function watchServerCost(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const read = async () => {
     try {
-      const response = await fetch('/api/stats', { cache: 'no-store' });
-      if (!response.ok) throw new Error(`/api/stats answered ${response.status}`);
-      if (!stopped) onCost(naiveCostOf((await response.json()) as StatsSnapshot));
+      const snapshot = await fetchServerStats();
+      if (!stopped) onCost(naiveCostOf(snapshot));
     } catch (error) {
       if (!stopped) onError(error instanceof Error ? error.message : String(error));
     }
