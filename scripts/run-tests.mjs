@@ -60,7 +60,7 @@ if (!built) {
 } else {
   // 3. Vitest: unit and HTTP projects.
   const vitestReport = path.join(reportDir, 'vitest.json');
-  run('vitest', node, [
+  const vitestOk = run('vitest', node, [
     bin('vitest/vitest.mjs'),
     'run',
     '--passWithNoTests',
@@ -74,8 +74,9 @@ if (!built) {
   const brokenFiles = (vitest?.testResults ?? []).filter(
     (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
   ).length;
-  if (vitest) record('vitest', vitest.numPassedTests, vitest.numFailedTests + brokenFiles);
-  else record('vitest', 0, 1);
+  // A run can fail with every test passing (an unhandled rejection, a leaked error): count it.
+  const vitestFailed = vitest ? vitest.numFailedTests + brokenFiles : 0;
+  record('vitest', vitest?.numPassedTests ?? 0, vitestFailed || (vitestOk ? 0 : 1));
 
   // 4. Playwright in Chromium.
   let chromium;
@@ -87,7 +88,7 @@ if (!built) {
   }
   if (chromium) {
     const playwrightReport = path.join(reportDir, 'playwright.json');
-    run(
+    const playwrightOk = run(
       'playwright',
       node,
       [bin('@playwright/test/cli.js'), 'test', '--pass-with-no-tests', '--reporter=list,json', ...filters],
@@ -97,7 +98,8 @@ if (!built) {
     if (playwright) {
       const { expected = 0, unexpected = 0, flaky = 0 } = playwright.stats ?? {};
       const setupFailed = playwright.errors?.length ? 1 : 0;
-      record('playwright', expected + flaky, unexpected + setupFailed);
+      const failed = unexpected + setupFailed;
+      record('playwright', expected + flaky, failed || (playwrightOk ? 0 : 1));
     } else {
       record('playwright', 0, 1);
     }

@@ -66,13 +66,15 @@ server.on('checkExpectation', (req, res) => {
 });
 
 server.listen(port, host, () => {
+  const boundPort = server.address().port; // PORT=0 picks a free one
   if (process.env.ASTRO_NODE_LOGGING !== 'disabled') {
-    console.log(`Comet Lessons is serving at http://${host.includes(':') ? `[${host}]` : host}:${port}/`);
+    console.log(`Comet Lessons is serving at http://${host.includes(':') ? `[${host}]` : host}:${boundPort}/`);
   }
+  process.send?.({ listening: boundPort }); // a parent process (the test harness) learns the port
   // Astro loads the API modules on their first request; ask for one now, so that the site's
   // start-up checks (such as the open-file limit warning) run at start, not at the first visit.
   http
-    .get({ host, port, path: '/api/stats' }, (response) => response.resume())
+    .get({ host, port: boundPort, path: '/api/stats' }, (response) => response.resume())
     .on('error', (error) => console.error(`Start-up request to /api/stats failed: ${error.message}`));
 });
 server.on('error', (error) => {

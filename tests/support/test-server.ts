@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -27,10 +26,12 @@ export interface TestServerOptions {
 
 /** Starts the built site through `scripts/serve.mjs` on a free loopback port with its own data folder. */
 export async function startTestServer({ env = {}, dataDir }: TestServerOptions = {}): Promise<TestServer> {
-  const port = await freePort();
+  // Port 0 on the first start: the server picks a free port and reports it, so parallel test
+  // files never race for one. Restarts reuse it, as a real restart would.
+  let port = 0;
+  let origin = '';
   const folder = dataDir ?? mkdtempSync(path.join(tmpdir(), 'comet-lessons-test-'));
   const ownsFolder = dataDir === undefined;
-  const origin = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let output = '';
 
@@ -44,10 +45,12 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
         ASTRO_NODE_LOGGING: 'disabled',
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
+    port = await listeningPort(child, () => output);
+    origin = `http://127.0.0.1:${port}`;
     await waitUntilServing(origin, child, () => output);
   };
 
@@ -63,7 +66,9 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
 
   await launch();
   return {
-    origin,
+    get origin() {
+      return origin;
+    },
     dataDir: folder,
     url: (pathAndQuery) => `${origin}${pathAndQuery}`,
     async stop() {
@@ -82,14 +87,29 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
   };
 }
 
-export function freePort(): Promise<number> {
+/** Waits for the server's `{ listening: port }` message (scripts/serve.mjs sends it once bound). */
+function listeningPort(child: ChildProcess, output: () => string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    const timer = setTimeout(() => fail(new Error(`test server did not report its port within 15 s:\n${output()}`)), 15_000);
+    const onMessage = (message: unknown) => {
+      const port = (message as { listening?: unknown })?.listening;
+      if (typeof port !== 'number') return;
+      cleanup();
+      resolve(port);
+    };
+    const onExit = (code: number | null) => fail(new Error(`test server exited with code ${code}:\n${output()}`));
+    const fail = (error: Error) => {
+      cleanup();
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
   });
 }
 
