@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 // well-formed result. Its figures depend on the machine and are never checked here.
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'comet-bench-quick-'));
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+let running: ChildProcess | undefined;
+afterAll(() => {
+  // A failed or timed-out test must not leave the bench (and the servers it started) running:
+  // SIGINT makes it stop its servers and exit.
+  if (running && running.exitCode === null) running.kill('SIGINT');
+  rmSync(outDir, { recursive: true, force: true });
+});
 
 function runQuickBench(): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -17,6 +23,7 @@ function runQuickBench(): Promise<{ code: number | null; output: string }> {
       env: process.env, // BUILD_DIR picks the build, as for every HTTP test
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running = child;
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { eventually, readGauges, startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -26,7 +26,7 @@ describe('POST and GET /api/chat/messages', () => {
     const room = uniqueRoom();
     const startedAt = performance.now();
     const waiting = fetch(server.url(`${path}?room=${room}&after=0`)); // default 25 s poll
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually(async () => expect((await readGauges(server)).chatWaiters).toBeGreaterThanOrEqual(1));
     const created = await post({ text: 'hello, poll', author: 'Ada', room });
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
