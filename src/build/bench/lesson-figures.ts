@@ -29,6 +29,9 @@ export function benchFigures(run: BenchRun = readLatestBenchRun()) {
   const biggestFanOut = fanOutSizes.at(-1)!;
   const thousandFanOut = fanOutSizes.includes(1_000) ? 1_000 : biggestFanOut;
   const worstP99 = (row: IdleRow) => Math.max(row.latencyMs.stats.p99, row.latencyMs.lessonPage?.p99 ?? 0, row.latencyMs.roundTrip.p99);
+  const worstIdleRow = idleSizes
+    .map((waiters) => idle('site', waiters))
+    .reduce((worst, row) => (worstP99(row) > worstP99(worst) ? row : worst));
   const throughputSite = required(rowFor(run.throughput, 'site', () => true), 'throughput row for the site', run);
   const throughputReference = required(rowFor(run.throughput, 'reference', () => true), 'throughput row for the reference', run);
   const { naive, chat, reference } = run.naiveVsEvent;
@@ -47,6 +50,8 @@ export function benchFigures(run: BenchRun = readLatestBenchRun()) {
     largestIdle: count(largest),
     largestHeld: count(idle('site', largest).held),
     largestWorstP99: ms(worstP99(idle('site', largest))),
+    worstP99Overall: ms(worstP99(worstIdleRow)),
+    worstP99OverallAt: count(worstIdleRow.waiters),
     middleIdle: count(middle),
     idleCpuSite: percent(idle('site', middle).idleCpuPercent, 3),
     idleCpuReference: percent(idle('reference', middle).idleCpuPercent, 3),

@@ -89,7 +89,7 @@ export class ForeverFrameClient extends EventTarget {
   /** Fault injection: behave as if offline for `ms`; attempts in that time fail at once. */
   cutNetwork(ms: number): void {
     this.#offlineUntil = Date.now() + ms;
-    this.dropConnection();
+    if (this.#frame) this.#fail('the network is cut');
   }
 
   // #region open-frame

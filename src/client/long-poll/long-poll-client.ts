@@ -29,7 +29,8 @@ export interface PollAttempt {
   endedAt: number;
   outcome: PollOutcome;
   status?: number;
-  /** For an answer: how many messages it carried, and the cursor it moved to. */
+  /** For an answer: whether it was the initial load (no cursor yet), how many messages it carried, and the cursor it moved to. */
+  initial?: boolean;
   received?: number;
   cursor?: number;
   /** The delay chosen before the next attempt, if any. */
@@ -140,7 +141,12 @@ export class LongPollClient extends EventTarget {
   /** Fault injection: every request fails at once for `ms`, as if offline. */
   cutNetwork(ms: number): void {
     this.#offlineUntil = this.#now() + ms;
-    this.dropConnection();
+    this.#request?.abort(new Error('the network is cut'));
+  }
+
+  /** True while a cut from `cutNetwork` lasts: the widget refuses to send, too. */
+  get networkCut(): boolean {
+    return this.#now() < this.#offlineUntil;
   }
 
   // #region poll-loop
@@ -164,6 +170,7 @@ export class LongPollClient extends EventTarget {
   /** One request. Returns undefined to poll again at once, a delay to back off, null to end the loop. */
   async #pollOnce(): Promise<number | undefined | null> {
     const startedAt = this.#now();
+    const initial = this.#cursor === undefined;
     const request = new AbortController();
     this.#request = request;
     this.#emit('state', this.#healthy ? { state: 'waiting' } : { state: 'connecting' });
@@ -198,6 +205,7 @@ export class LongPollClient extends EventTarget {
         endedAt: this.#now(),
         outcome: answer.messages.length ? 'messages' : 'empty',
         status: response.status,
+        initial,
         received: answer.messages.length,
         cursor: this.#cursor,
       });
