@@ -1,3 +1,5 @@
+import { TEXT_MAX_CHARS } from './chat/chat-message.ts';
+
 /**
  * Everything an operator can set, read once from the environment at start.
  * The README lists each variable; defaults suit a single small public server.
@@ -39,7 +41,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     maxClockStreams: positiveInteger(env, 'MAX_CLOCK_STREAMS', 6_000),
     maxClockStreamsPerClient: positiveInteger(env, 'MAX_CLOCK_STREAMS_PER_CLIENT', 6),
     bodyMaxBytes: positiveInteger(env, 'BODY_MAX_BYTES', 4 * 1024),
-    messageMaxChars: positiveInteger(env, 'MESSAGE_MAX_CHARS', 500, { max: 500 }),
+    messageMaxChars: positiveInteger(env, 'MESSAGE_MAX_CHARS', TEXT_MAX_CHARS, { max: TEXT_MAX_CHARS }),
     postsPerSecond: positiveInteger(env, 'POSTS_PER_SECOND', 5),
     maxNaiveWaiters: positiveInteger(env, 'MAX_NAIVE_WAITERS', 500),
     maxChatWaiters: positiveInteger(env, 'MAX_WAITERS', 10_000),

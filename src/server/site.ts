@@ -20,7 +20,7 @@ export function createSite(config: SiteConfig) {
   const shutdown = createShutdown();
   const faults = createFaultSwitchboard();
   const chatStore = createMessageLog({ dataDir: config.dataDir, endSignal: shutdown.signal });
-  shutdown.beforeExit(() => chatStore.flush());
+  shutdown.beforeExit(() => chatStore.close()); // every accepted message on disk, then the file closed
   const naive = createNaiveBackend({
     dataDir: config.dataDir,
     stats,
@@ -50,8 +50,10 @@ export function createSite(config: SiteConfig) {
     handleNaiveBackend: naive.handleNaiveBackend,
     handleNaiveLoad: createIdleLoad({
       hold: naive.holdIdleWaiter,
+      freePlaces: naive.freeWaiterPlaces,
       stats,
       rateLimiter: createRateLimiter({ ...LOAD_RATE_LIMIT, enabled: config.perClientLimits }),
+      config,
     }),
   };
 }
@@ -62,6 +64,7 @@ export type Site = ReturnType<typeof createSite>;
 export const site: Site = createSite(readConfig());
 warnIfOpenFileLimitLow({
   chatWaiters: site.config.maxChatWaiters,
+  sseStreams: site.config.maxChatWaiters, // the event streams' own quota (chat-events-handler.ts)
   clockStreams: site.config.maxClockStreams,
   naiveWaiters: site.config.maxNaiveWaiters,
 });

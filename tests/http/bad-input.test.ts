@@ -495,20 +495,19 @@ describe('bad input', () => {
     expect(server.output()).not.toMatch(/Unexpected error|internal error/i);
   });
 
-  it('the naive load burst (4 batches, then 429); after a restart the log replays exactly the accepted messages', async () => {
+  it('the naive load burst (one running batch per client, then 429); after a restart the log replays exactly the accepted messages', async () => {
     const load = () =>
       fetch(server.url('/api/naive/load'), { method: 'POST', headers: { Origin: server.origin, 'X-Forwarded-For': '10.8.5.1' } });
     const answers = await Promise.all(Array.from({ length: 6 }, load));
     const refused = answers.filter((answer) => answer.status !== 200);
-    expect(6 - refused.length).toBeGreaterThanOrEqual(4);
-    expect(refused.length).toBeGreaterThan(0);
+    expect(6 - refused.length).toBe(1);
     for (const answer of refused) {
       count('429 (burst)');
       expect(answer.status).toBe(429);
       expect(answer.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     }
 
-    await server.restart(); // the shutdown also ends the 200 idle waiters the burst started
+    await server.restart(); // the shutdown also ends the idle waiters the burst started
     expect(accepted.length).toBeGreaterThan(6);
     const rooms = [...new Set(accepted.map((message) => message.room))];
     for (const room of rooms) {

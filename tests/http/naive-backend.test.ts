@@ -1,6 +1,6 @@
 import { utimesSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, readGauges, startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -93,29 +93,53 @@ describe('GET /api/naive/backend', () => {
   );
 });
 
-/** As the lesson page sends it: a same-origin POST without a body. */
-function postLoad() {
-  return fetch(server.url('/api/naive/load'), { method: 'POST', headers: { Origin: server.origin } });
-}
-
 describe('POST /api/naive/load', () => {
+  // A server of its own per test, so no test sees the idle waiters of another (they run 20 s).
+  // Per-client limits on, as in production; X-Forwarded-For makes each visitor a client of its own.
+  let loadServer: TestServer;
+  beforeEach(async () => {
+    loadServer = await startTestServer({ env: { TRUST_PROXY: '1', MAX_NAIVE_WAITERS: '120' } });
+  });
+  afterEach(() => loadServer?.stop());
+
+  /** As the lesson page sends it: a same-origin POST without a body. */
+  const postLoad = (visitor: string) =>
+    fetch(loadServer.url('/api/naive/load'), {
+      method: 'POST',
+      headers: { Origin: loadServer.origin, 'X-Forwarded-For': visitor },
+    });
+  const loadStatCallsPerSecond = async () =>
+    ((await (await fetch(loadServer.url('/api/stats'))).json()) as { ratesPerSecond: Record<string, number> }).ratesPerSecond
+      .naiveStatCalls!;
+
   it('makes the server hold 50 idle waiters of its own, which look at the file too', async () => {
-    const response = await postLoad();
+    const response = await postLoad('10.0.0.1');
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ added: 50, limit: 500, holdSeconds: 20 });
-    expect((await readGauges(server)).naiveIdleWaiters).toBe(50);
-    await eventually(async () => expect(await statCallsPerSecond()).toBeGreaterThan(50 * 20), { timeoutMs: 5_000 });
+    expect(await response.json()).toMatchObject({ added: 50, held: 50, limit: 120, holdSeconds: 20 });
+    expect((await readGauges(loadServer)).naiveIdleWaiters).toBe(50);
+    await eventually(async () => expect(await loadStatCallsPerSecond()).toBeGreaterThan(50 * 20), { timeoutMs: 5_000 });
   });
 
-  it('refuses more than 500 held at once with a 503 and a JSON reason', async () => {
-    let last: Response | undefined;
-    for (let i = 0; i < 10; i++) {
-      last = await postLoad();
-      if (last.status !== 200) break;
-    }
-    expect(last!.status).toBe(503);
-    expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect((await last!.json()).error).toMatch(/500 idle waiters/);
-    expect((await readGauges(server)).naiveIdleWaiters).toBe(500);
+  it('runs one batch per visitor: a second one while the first runs is a 429 with Retry-After', async () => {
+    expect((await postLoad('10.0.0.1')).status).toBe(200);
+    const again = await postLoad('10.0.0.1');
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThanOrEqual(19);
+    expect((await again.json()).error).toMatch(/still running/);
+    expect((await readGauges(loadServer)).naiveIdleWaiters).toBe(50);
+  });
+
+  it('counts idle waiters against MAX_NAIVE_WAITERS: a smaller last batch, then a 503 with a JSON reason', async () => {
+    expect(await (await postLoad('10.0.0.1')).json()).toMatchObject({ added: 50, held: 50 });
+    expect(await (await postLoad('10.0.0.2')).json()).toMatchObject({ added: 50, held: 100 });
+    expect(await (await postLoad('10.0.0.3')).json()).toMatchObject({ added: 20, held: 120 });
+    const refused = await postLoad('10.0.0.4');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await refused.json()).error).toMatch(/120 naive waits/);
+    // A visitor's own wait finds no place either: the button cannot push the total past the setting.
+    const wait = await fetch(loadServer.url('/api/naive/backend?timestamp=0'), { headers: { 'X-Forwarded-For': '10.0.0.5' } });
+    expect(wait.status).toBe(503);
+    expect((await readGauges(loadServer)).naiveIdleWaiters).toBe(120);
   });
 });

@@ -6,8 +6,9 @@ import type { NaiveFileSystem } from '../../src/server/naive/naive-file-system.t
  */
 export function createFakeNaiveFileSystem() {
   const files = new Map<string, { text: string; mtimeMs: number }>();
+  const failures = new Map<keyof NaiveFileSystem, string>();
   let stats = 0;
-  const fs: NaiveFileSystem = {
+  const healthy: NaiveFileSystem = {
     async mkdir() {},
     async createIfMissing(file) {
       if (!files.has(file)) files.set(file, { text: '', mtimeMs: Date.now() });
@@ -33,8 +34,24 @@ export function createFakeNaiveFileSystem() {
       return entry.mtimeMs;
     },
   };
+  // Every call goes through here first, so a test can make any operation fail as a real disk would.
+  const fs = Object.fromEntries(
+    Object.entries(healthy).map(([name, operation]) => [
+      name,
+      async (...args: unknown[]) => {
+        const code = failures.get(name as keyof NaiveFileSystem);
+        if (code) throw Object.assign(new Error(`${code}: ${name} ${String(args[0])}`), { code });
+        return (operation as (...values: unknown[]) => Promise<unknown>)(...args);
+      },
+    ]),
+  ) as unknown as NaiveFileSystem;
   return {
     fs,
+    /** Makes every call of `operation` fail with an errno `code` (e.g. 'ENOSPC'); `undefined` heals it. */
+    fail(operation: keyof NaiveFileSystem, code: string | undefined) {
+      if (code) failures.set(operation, code);
+      else failures.delete(operation);
+    },
     /** Sets a file's content and time directly, as another process might. */
     put(file: string, text: string, mtimeMs: number) {
       files.set(file, { text, mtimeMs });

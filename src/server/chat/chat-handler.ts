@@ -9,12 +9,8 @@ import { createWaiterQuota } from '../limits/waiter-quota.ts';
 import type { FaultSwitchboard } from '../faults/fault-switchboard.ts';
 import type { ServerStats } from '../stats/server-stats.ts';
 import { parseChatPost, parseRoom } from './chat-input.ts';
-import { TEXT_MAX_CHARS } from './chat-message.ts';
 import type { MessageStore, ReadResult } from './message-store.ts';
 
-/** Defaults; operators change them with BODY_MAX_BYTES, MESSAGE_MAX_CHARS and POSTS_PER_SECOND. */
-export const BODY_MAX_BYTES = 4 * 1024;
-export const POSTS_PER_SECOND = 5;
 /** A client may send this many messages at once before the per-second rate applies. */
 const BURST_SECONDS = 2;
 /** `timeout=MS` may only shorten the poll; larger values are read as "as long as the server allows". */
@@ -25,16 +21,23 @@ export interface ChatHandlerOptions {
   stats: ServerStats;
   /** Faults the reconnection lesson can ask for, one tab at a time. */
   faults?: FaultSwitchboard;
+  /** Limits, with their defaults, come from `readConfig` (BODY_MAX_BYTES, MESSAGE_MAX_CHARS, POSTS_PER_SECOND, …). */
   config: Pick<
     SiteConfig,
-    'perClientLimits' | 'maxChatWaiters' | 'maxChatWaitersPerClient' | 'pollTimeoutMs' | 'allowedOrigins'
-  > &
-    Partial<Pick<SiteConfig, 'bodyMaxBytes' | 'messageMaxChars' | 'postsPerSecond'>>;
+    | 'perClientLimits'
+    | 'maxChatWaiters'
+    | 'maxChatWaitersPerClient'
+    | 'pollTimeoutMs'
+    | 'allowedOrigins'
+    | 'bodyMaxBytes'
+    | 'messageMaxChars'
+    | 'postsPerSecond'
+  >;
 }
 
 /** `GET` and `POST /api/chat/messages`: the HTTP side of the chat, over any `MessageStore`. */
 export function createChatHandler({ store, stats, faults, config }: ChatHandlerOptions) {
-  const { bodyMaxBytes = BODY_MAX_BYTES, messageMaxChars = TEXT_MAX_CHARS, postsPerSecond = POSTS_PER_SECOND } = config;
+  const { bodyMaxBytes, messageMaxChars, postsPerSecond } = config;
   const postLimiter = createRateLimiter({
     perSecond: postsPerSecond,
     burst: postsPerSecond * BURST_SECONDS,

@@ -38,22 +38,40 @@ export function createMessageLog({
   const rooms = createRoomTable({ ...roomOptions, now, isBusy: (room) => waiters.has(room) });
   let file: LogFile | undefined;
   let ready: Promise<void> | undefined;
+  /** Rooms hold everything on disk (or there is no disk): requests can be answered at once. */
   let opened = false;
+  let closing: Promise<void> | undefined;
 
   // Replaying a large file takes a moment: do it on first use, not while the server module loads.
-  const whenReady = () =>
-    (ready ??= (async () => {
-      if (dataDir === undefined) return;
-      file = await openLogFile(path.join(dataDir, CHAT_LOG_FILE), {
-        onRecord: (record, line) => replayRecord(record, line),
-        onWarning,
-      });
-      rooms.dropIdle();
-      opened = true;
-    })().catch((error: unknown) => {
+  const whenReady = (): Promise<void> => {
+    if (closing) return Promise.reject(new Error('the chat store is closed'));
+    if (opened && file?.broken) {
+      // A rejected batch may have left lines in the file: cut them off and replay it afresh.
+      opened = false;
+      ready = undefined;
+    }
+    return (ready ??= load().catch((error: unknown) => {
       ready = undefined; // try again on the next request rather than failing forever
       throw error;
     }));
+  };
+
+  const load = async () => {
+    if (dataDir !== undefined) {
+      // Until the new file is in place, `file` stays the broken one: a batch written meanwhile
+      // fails (503) instead of skipping the disk.
+      const broken = file;
+      await broken?.close().catch((error: unknown) => onWarning(`closing the broken chat log failed (${String(error)}); reopening anyway`));
+      rooms.clear(); // the replay below rebuilds them, also after a replay that failed halfway
+      file = await openLogFile(path.join(dataDir, CHAT_LOG_FILE), {
+        onRecord: (record, line) => replayRecord(record, line),
+        onWarning,
+        validBytes: broken?.byteLength,
+      });
+      rooms.dropIdle();
+    }
+    opened = true;
+  };
 
   const replayRecord = (record: unknown, line: number) => {
     const message = asStoredMessage(record);
@@ -88,8 +106,9 @@ export function createMessageLog({
     },
     async afterBatch() {
       rooms.dropIdle();
-      if (file && file.lineCount >= compactMinLines && file.lineCount > 2 * rooms.messageCount) {
-        await file.rewrite(mapIterable(rooms.messages(), (message) => JSON.stringify(message)));
+      if (file && !file.broken && file.lineCount >= compactMinLines && file.lineCount > 2 * rooms.messageCount) {
+        // A snapshot: reads reorder the rooms while the file is written.
+        await file.rewrite(mapIterable(rooms.snapshot(), (message) => JSON.stringify(message)));
       }
     },
   });
@@ -118,7 +137,8 @@ export function createMessageLog({
     },
 
     waitForMessagesAfter(room, after, options) {
-      // Not async: once the log is open, a held request keeps no suspended function of ours.
+      // Not async: once the store is ready (after the first use; with a file, once it is replayed),
+      // a held request keeps no suspended function of ours.
       return opened ? waitNow(room, after, options) : whenReady().then(() => waitNow(room, after, options));
     },
 
@@ -128,6 +148,14 @@ export function createMessageLog({
 
     async flush() {
       await queue.idle();
+    },
+
+    close() {
+      return (closing ??= (async () => {
+        await ready?.catch(() => {}); // an open that failed left nothing to close
+        await queue.idle();
+        await file?.close();
+      })());
     },
   };
 }

@@ -19,6 +19,8 @@ export interface MessageStore {
   readonly counts: StoreCounts;
   /** Waits until every accepted message is on disk. */
   flush(): Promise<void>;
+  /** Flushes, then releases the file; later calls fail. Calling it again waits for the same close. */
+  close(): Promise<void>;
 }
 // #endregion store-interface
 

@@ -118,9 +118,21 @@ export function createRoomTable({
     },
     // #endregion retention
 
-    /** Every retained message, room by room, in id order: what a compacted log file holds. */
-    *messages(): Generator<ChatMessage> {
-      for (const room of rooms.values()) yield* room.messages;
+    /**
+     * Every retained message, room by room, in id order: what a compacted log file holds.
+     * A copy taken now: reads reorder the rooms while the file is written, and iterating
+     * the live table would meet a re-inserted room again (written twice, or without end).
+     */
+    snapshot(): ChatMessage[] {
+      const messages: ChatMessage[] = [];
+      for (const room of rooms.values()) for (const message of room.messages) messages.push(message);
+      return messages;
+    },
+
+    /** Forgets every room: before the log file is replayed again. */
+    clear(): void {
+      rooms.clear();
+      messageCount = 0;
     },
 
     get roomCount() {

@@ -51,6 +51,7 @@ async function readAtMost(request: Request, maxBytes: number): Promise<Uint8Arra
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
+      // Only tells the client's stream we are done with it; the 413 below is the answer either way.
       await reader.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }

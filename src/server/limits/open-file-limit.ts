@@ -19,6 +19,8 @@ export interface OpenFileLimit {
 /** How many requests of each kind the configuration lets the server hold at once. */
 export interface HeldRequestLimits {
   chatWaiters: number;
+  /** Chat event streams: a quota of their own, as large as the long polls' (MAX_WAITERS). */
+  sseStreams: number;
   clockStreams: number;
   naiveWaiters: number;
 }
@@ -32,8 +34,8 @@ export function parseOpenFileLimit(limitsText: string): OpenFileLimit | undefine
   return { soft: value(match[1]!), hard: value(match[2]!) };
 }
 
-export function openFilesNeeded({ chatWaiters, clockStreams, naiveWaiters }: HeldRequestLimits): number {
-  return chatWaiters + clockStreams + naiveWaiters + OPEN_FILE_HEADROOM;
+export function openFilesNeeded({ chatWaiters, sseStreams, clockStreams, naiveWaiters }: HeldRequestLimits): number {
+  return chatWaiters + sseStreams + clockStreams + naiveWaiters + OPEN_FILE_HEADROOM;
 }
 
 /** The warning to print, or undefined when the limit is high enough (or unknown). */
@@ -46,7 +48,7 @@ export function openFileLimitWarning(limit: OpenFileLimit | undefined, held: Hel
       : `The hard limit is ${limit.hard} too, so raising it needs root (LimitNOFILE= in a systemd unit, or /etc/security/limits.conf); otherwise lower those settings.`;
   return (
     `Warning: the open-file limit is ${limit.soft}, but this server may hold ${needed} open files: ` +
-    `${held.chatWaiters} chat waiters (MAX_WAITERS), ${held.clockStreams} clock frames (MAX_CLOCK_STREAMS), ` +
+    `${held.chatWaiters} chat waiters and ${held.sseStreams} chat event streams (MAX_WAITERS each), ${held.clockStreams} clock frames (MAX_CLOCK_STREAMS), ` +
     `${held.naiveWaiters} naive waiters (MAX_NAIVE_WAITERS) and ${OPEN_FILE_HEADROOM} for everything else. ` +
     `Past the limit, new connections fail with EMFILE. ${remedy}`
   );

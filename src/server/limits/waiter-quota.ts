@@ -17,7 +17,11 @@ export interface WaiterQuotaOptions {
 export interface WaiterQuota {
   /** Takes a place for `client`, or throws 429/503; returns the release (safe to call twice). */
   acquire(client: string): () => void;
+  /** Takes a place that no client holds (load the server makes itself): only the total applies. */
+  acquireForServer(): () => void;
   readonly held: number;
+  /** Places left before the total is reached. */
+  readonly free: number;
 }
 
 export const WAITER_RETRY_AFTER_SECONDS = 5;
@@ -32,17 +36,21 @@ export function createWaiterQuota({
   const byClient = new Map<string, number>();
   let held = 0;
 
+  const takeFromTotal = () => {
+    if (held >= maxTotal) {
+      throw serviceUnavailable(`the server is holding as many ${what} as it can; try again shortly`, WAITER_RETRY_AFTER_SECONDS);
+    }
+    held += 1;
+  };
+
   return {
     acquire(client) {
       const mine = byClient.get(client) ?? 0;
       if (perClientEnabled && mine >= maxPerClient) {
         throw tooManyRequests(`too many ${what} from one client; at most ${maxPerClient} at once`, 1);
       }
-      if (held >= maxTotal) {
-        throw serviceUnavailable(`the server is holding as many ${what} as it can; try again shortly`, WAITER_RETRY_AFTER_SECONDS);
-      }
+      takeFromTotal();
       byClient.set(client, mine + 1);
-      held += 1;
       let released = false;
       return () => {
         if (released) return;
@@ -53,8 +61,20 @@ export function createWaiterQuota({
         else byClient.delete(client);
       };
     },
+    acquireForServer() {
+      takeFromTotal();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        held -= 1;
+      };
+    },
     get held() {
       return held;
+    },
+    get free() {
+      return Math.max(0, maxTotal - held);
     },
   };
 }

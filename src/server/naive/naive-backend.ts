@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { badRequest, jsonResponse } from '../http/http-error.ts';
+import { badRequest, HttpError, jsonResponse, serviceUnavailable } from '../http/http-error.ts';
 import { optionalInteger, readQuery } from '../http/query-params.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import { createWaiterQuota } from '../limits/waiter-quota.ts';
@@ -9,12 +9,14 @@ import { waitForNewerFile } from './wait-for-newer-file.ts';
 
 /** The one file the whole naive chat shares: it only ever holds the latest message. */
 export const DATA_FILE_NAME = 'naive-chat.txt';
-/** Longer messages are refused: the write is a GET, so it must stay small. */
-export const MESSAGE_MAX_CHARS = 200;
+/** Longer messages are refused: the write is a GET, so it must stay small. (The chat's own cap is MESSAGE_MAX_CHARS.) */
+export const NAIVE_MESSAGE_MAX_CHARS = 200;
 /** Per-client limit on writes, for `createRateLimiter`. */
 export const WRITE_RATE_LIMIT = { perSecond: 3, burst: 10 };
 /** Waits one client may hold at once (only while per-client limits are on). */
 export const MAX_WAITS_PER_CLIENT = 10;
+/** Retry-After of the 503 answered while the data file cannot be used. */
+export const FILE_TROUBLE_RETRY_AFTER_SECONDS = 5;
 /** Year 2286: a larger "timestamp" is a mistake, not a time. */
 const MAX_TIMESTAMP_SECONDS = 9_999_999_999;
 
@@ -22,7 +24,7 @@ export interface NaiveBackendOptions {
   dataDir: string;
   stats: ServerStats;
   writeLimiter: RateLimiter;
-  /** Waits held at once across all visitors; more get a 503. */
+  /** Waits held at once across all visitors, the server's idle waiters included; more get a 503. */
   maxWaiters: number;
   perClientLimits: boolean;
   /** Aborted when the server shuts down: every wait answers at once. */
@@ -54,14 +56,30 @@ export function createNaiveBackend({
     perClientEnabled: perClientLimits,
   });
   let writeCount = 0;
-  stats.addGauge('naiveWaiters', () => waiters.held);
+  let idleWaiters = 0;
+  stats.addGauge('naiveWaiters', () => waiters.held - idleWaiters); // visitors' waits; idle-load reports its own
 
-  // Created on start, so the very first wait has a file to look at.
-  const ready = (async () => {
-    await fs.mkdir(dataDir);
-    await fs.createIfMissing(file);
-  })();
-  ready.catch((error) => console.error(`Cannot prepare the naive chat's data file ${file}:`, error));
+  // A full disk or a missing folder is the server's trouble, not the client's: a 503 with
+  // Retry-After, logged once until the file works again rather than once per request.
+  let filesFailing = false;
+  const unavailable = (error: unknown): unknown => {
+    if (error instanceof HttpError || typeof (error as NodeJS.ErrnoException | null)?.code !== 'string') return error;
+    if (!filesFailing) console.error(`The naive chat cannot use its data file ${file}:`, error);
+    filesFailing = true;
+    return serviceUnavailable('the naive chat cannot reach its data file right now; try again shortly', FILE_TROUBLE_RETRY_AFTER_SECONDS);
+  };
+
+  // Prepared on start, so the very first wait has a file to look at; a failure is tried again on the next use.
+  let ready: Promise<void> | undefined;
+  const whenReady = () =>
+    (ready ??= (async () => {
+      await fs.mkdir(dataDir);
+      await fs.createIfMissing(file);
+    })().catch((error: unknown) => {
+      ready = undefined;
+      throw unavailable(error);
+    }));
+  whenReady().catch(() => {}); // logged by unavailable()
 
   // #region write
   const writeMessage = async (msg: string) => {
@@ -75,13 +93,22 @@ export function createNaiveBackend({
 
   async function handleNaiveBackend(request: Request, client: string): Promise<Response> {
     const query = readQuery(new URL(request.url), ['msg', 'timestamp']);
-    await ready;
+    await whenReady();
+    try {
+      const response = await respond(query, request, client);
+      filesFailing = false;
+      return response;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
 
+  async function respond(query: Map<string, string>, request: Request, client: string): Promise<Response> {
     // #region backend
     const msg = query.get('msg') ?? '';
     if (msg !== '') {
-      if (msg.length > MESSAGE_MAX_CHARS) {
-        throw badRequest(`"msg" may be at most ${MESSAGE_MAX_CHARS} characters; received ${msg.length}`);
+      if (msg.length > NAIVE_MESSAGE_MAX_CHARS) {
+        throw badRequest(`"msg" may be at most ${NAIVE_MESSAGE_MAX_CHARS} characters; received ${msg.length}`);
       }
       writeLimiter.take(client, 'messages');
       await writeMessage(msg);
@@ -111,18 +138,29 @@ export function createNaiveBackend({
   /**
    * A waiter that no client holds, for the "add idle waiters" button: it waits exactly as a
    * browser's request would and, like a browser, asks again after every answer, until `signal` aborts.
+   * It holds a place of `maxWaiters` as a visitor's wait does (taken at once, before any await).
    */
   async function holdIdleWaiter(signal: AbortSignal): Promise<void> {
-    await ready;
-    let since = await fileTimeInSeconds(fs, file);
-    statCalls.add();
-    const stop = AbortSignal.any([signal, shutdownSignal]);
-    while (!stop.aborted) {
-      ({ timestamp: since } = await waitForNewerFile({ fs, file, since, signal: stop, capMs, onStat: () => statCalls.add() }));
+    const release = waiters.acquireForServer();
+    idleWaiters += 1;
+    try {
+      await whenReady();
+      let since = await fileTimeInSeconds(fs, file);
+      statCalls.add();
+      const stop = AbortSignal.any([signal, shutdownSignal]);
+      while (!stop.aborted) {
+        ({ timestamp: since } = await waitForNewerFile({ fs, file, since, signal: stop, capMs, onStat: () => statCalls.add() }));
+      }
+    } finally {
+      idleWaiters -= 1;
+      release();
     }
   }
 
-  return { handleNaiveBackend, holdIdleWaiter, file };
+  /** Places left for waits of either kind: how many idle waiters may start now. */
+  const freeWaiterPlaces = () => waiters.free;
+
+  return { handleNaiveBackend, holdIdleWaiter, freeWaiterPlaces, file };
 }
 
 export type NaiveBackend = ReturnType<typeof createNaiveBackend>;

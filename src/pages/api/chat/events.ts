@@ -1,6 +1,7 @@
 import type { APIRoute } from 'astro';
 import { clientIdentity } from '../../../server/http/client-identity.ts';
-import { handleErrors, jsonResponse } from '../../../server/http/http-error.ts';
+import { handleErrors } from '../../../server/http/http-error.ts';
+import { methodNotAllowed } from '../../../server/http/method-not-allowed.ts';
 import { site } from '../../../server/site.ts';
 
 export const prerender = false;
@@ -10,8 +11,4 @@ export const GET = (({ request, clientAddress }) =>
     site.handleChatEvents(request, clientIdentity(request, clientAddress, site.config.trustProxy)),
   )) satisfies APIRoute;
 
-export const ALL = (({ request }) =>
-  jsonResponse(
-    { error: `${request.method} is not allowed here; use GET (an EventSource)` },
-    { status: 405, headers: { Allow: 'GET' } },
-  )) satisfies APIRoute;
+export const ALL = methodNotAllowed(['GET'], '(an EventSource)') satisfies APIRoute;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatHandler } from '../../../../src/server/chat/chat-handler.ts';
 import { createMessageLog } from '../../../../src/server/chat/message-log.ts';
+import { readConfig } from '../../../../src/server/config.ts';
 import { errorResponse } from '../../../../src/server/http/http-error.ts';
 import { createServerStats, type ServerStats } from '../../../../src/server/stats/server-stats.ts';
 
@@ -16,6 +17,7 @@ function setup(config: Partial<Parameters<typeof createChatHandler>[0]['config']
     store,
     stats,
     config: {
+      ...readConfig({}), // the defaults an operator gets
       perClientLimits: true,
       maxChatWaiters: 100,
       maxChatWaitersPerClient: 10,

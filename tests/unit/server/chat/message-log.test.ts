@@ -1,13 +1,23 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHAT_LOG_FILE, createMessageLog } from '../../../../src/server/chat/message-log.ts';
+import { CHAT_LOG_FILE, createMessageLog, type MessageLogOptions } from '../../../../src/server/chat/message-log.ts';
+import type { MessageStore } from '../../../../src/server/chat/message-store.ts';
 
 const folders: string[] = [];
-afterEach(() => {
+const stores: MessageStore[] = [];
+afterEach(async () => {
+  // Close before removing: an open handle would outlive the test (and keep the folder busy on Windows).
+  await Promise.all(stores.splice(0).map((store) => store.close()));
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
+/** A store over a file, closed after the test. */
+function openLog(options: MessageLogOptions): MessageStore {
+  const store = createMessageLog(options);
+  stores.push(store);
+  return store;
+}
 function tempDir(): string {
   const folder = mkdtempSync(path.join(tmpdir(), 'chat-log-test-'));
   folders.push(folder);
@@ -110,6 +120,15 @@ describe('message log: waiting', () => {
     expect(log.counts.waiters).toBe(0);
   });
 
+  it('registers a waiter in the same turn once the store is ready, also without a file', async () => {
+    const log = createMessageLog();
+    await log.append(draft('first'));
+    const waiting = log.waitForMessagesAfter('lobby', 1, { timeoutMs: 60_000 });
+    expect(log.counts.waiters).toBe(1); // no promise callback in between: nothing can slip past it
+    await log.append(draft('second'));
+    await expect(waiting).resolves.toMatchObject({ outcome: 'message', messages: [{ id: 2 }] });
+  });
+
   it('answers empty with the same cursor on timeout or abort, leaving no waiter', async () => {
     const log = createMessageLog();
     await log.append(draft('only'));
@@ -128,16 +147,30 @@ describe('message log: waiting', () => {
   });
 });
 
+describe('message log: closing', () => {
+  it('writes every accepted message before it closes, then refuses new ones', async () => {
+    const dataDir = tempDir();
+    const log = createMessageLog({ dataDir });
+    await log.append(draft('opened'));
+    const late = ['a', 'b', 'c'].map((text) => log.append(draft(text)));
+    await log.close();
+    await expect(Promise.all(late)).resolves.toHaveLength(3);
+    expect(logLines(dataDir)).toHaveLength(4);
+    await expect(log.append(draft('too late'))).rejects.toThrow(/closed/);
+    await expect(log.close()).resolves.toBeUndefined(); // closing twice is harmless
+  });
+});
+
 describe('message log: persistence', () => {
   it('replays its file on start: history kept, ids continue', async () => {
     const dataDir = tempDir();
-    const first = createMessageLog({ dataDir });
+    const first = openLog({ dataDir });
     await first.append(draft('one'));
     await first.append(draft('two'));
     await first.append(draft('elsewhere', 'room-2'));
     expect(logLines(dataDir)).toHaveLength(3);
 
-    const second = createMessageLog({ dataDir });
+    const second = openLog({ dataDir });
     expect(texts((await second.read('lobby')).messages)).toEqual(['one', 'two']);
     await expect(second.append(draft('three'))).resolves.toMatchObject({ id: 3 });
     await expect(second.append(draft('again', 'room-2'))).resolves.toMatchObject({ id: 2 });
@@ -145,18 +178,18 @@ describe('message log: persistence', () => {
 
   it('skips a truncated last line with a warning, and appends cleanly after it', async () => {
     const dataDir = tempDir();
-    const first = createMessageLog({ dataDir });
+    const first = openLog({ dataDir });
     await first.append(draft('kept'));
     // A crash mid-write: longer than the next line, so leftovers would show if it were not removed.
     appendFileSync(path.join(dataDir, CHAT_LOG_FILE), `{"id":2,"text":"${'cut short '.repeat(30)}`);
 
     const warnings: string[] = [];
-    const second = createMessageLog({ dataDir, onWarning: (message) => warnings.push(message) });
+    const second = openLog({ dataDir, onWarning: (message) => warnings.push(message) });
     expect(texts((await second.read('lobby')).messages)).toEqual(['kept']);
     expect(warnings).toEqual([expect.stringContaining('incomplete last line')]);
     await expect(second.append(draft('next'))).resolves.toMatchObject({ id: 2 });
 
-    const third = createMessageLog({ dataDir, onWarning: (message) => warnings.push(message) });
+    const third = openLog({ dataDir, onWarning: (message) => warnings.push(message) });
     expect(texts((await third.read('lobby')).messages)).toEqual(['kept', 'next']);
     expect(warnings).toHaveLength(1);
   });
@@ -169,28 +202,77 @@ describe('message log: persistence', () => {
       [good(1), 'not json', '{"id":"x"}', good(2), good(7), `${'x'.repeat(70_000)}`, good(3), ''].join('\n'),
     );
     const warnings: string[] = [];
-    const log = createMessageLog({ dataDir, onWarning: (message) => warnings.push(message), now: () => 2 });
+    const log = openLog({ dataDir, onWarning: (message) => warnings.push(message), now: () => 2 });
     expect(texts((await log.read('lobby')).messages)).toEqual(['m1', 'm2', 'm3']);
     expect(warnings).toHaveLength(4);
   });
 
   it('compacts the file to the retained messages once it outgrows them', async () => {
     const dataDir = tempDir();
-    const log = createMessageLog({ dataDir, maxMessagesPerRoom: 3, compactMinLines: 10 });
+    const log = openLog({ dataDir, maxMessagesPerRoom: 3, compactMinLines: 10 });
     for (let i = 1; i <= 25; i++) await log.append(draft(`m${i}`));
     await log.flush();
     expect(logLines(dataDir).length).toBeLessThan(10);
 
-    const replayed = createMessageLog({ dataDir, maxMessagesPerRoom: 3 });
+    const replayed = openLog({ dataDir, maxMessagesPerRoom: 3 });
     expect(texts((await replayed.read('lobby')).messages)).toEqual(['m23', 'm24', 'm25']);
     await expect(replayed.append(draft('m26'))).resolves.toMatchObject({ id: 26 });
   });
 
   it('reports a log it cannot open as a failure of that request, and tries again on the next', async () => {
     const dataDir = tempDir();
-    writeFileSync(path.join(dataDir, 'blocker'), '');
-    const log = createMessageLog({ dataDir: path.join(dataDir, 'blocker') }); // a file where a folder should be
+    const blocked = path.join(dataDir, 'blocker');
+    writeFileSync(blocked, ''); // a file where the folder should be
+    const log = openLog({ dataDir: blocked });
     await expect(log.append(draft('lost'))).rejects.toThrow();
     await expect(log.read('lobby')).rejects.toThrow();
+
+    rmSync(blocked);
+    mkdirSync(blocked);
+    await expect(log.append(draft('saved'))).resolves.toMatchObject({ id: 1, text: 'saved' });
+    expect(logLines(blocked)).toHaveLength(1);
+  });
+
+  it('compacts each retained message exactly once while reads keep reordering the rooms', async () => {
+    const dataDir = tempDir();
+    // 5 rooms of 900 lines, 400 kept per room: compaction writes 2,000 lines, in several chunks.
+    const roomNames = ['r0', 'r1', 'r2', 'r3', 'r4'];
+    const at = Date.now();
+    const lines = roomNames.flatMap((room) =>
+      Array.from({ length: 900 }, (_, i) => JSON.stringify({ id: i + 1, text: `${room}-${i + 1}`, author: 'a', at, room })),
+    );
+    writeFileSync(path.join(dataDir, CHAT_LOG_FILE), `${lines.join('\n')}\n`);
+    const log = openLog({ dataDir, maxMessagesPerRoom: 400, compactMinLines: 10 });
+    await log.append(draft('trigger', 'r-new')); // compaction starts right after this batch
+
+    // Every read makes its room the most recently active, as polls do while the file is rewritten.
+    let compacting = true;
+    let readsDuringCompaction = 0;
+    const reading = (async () => {
+      for (let round = 0; compacting && round < 500; round++) {
+        for (const room of roomNames) await log.read(room, 0);
+        readsDuringCompaction += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await log.flush();
+    compacting = false;
+    await reading;
+    expect(readsDuringCompaction).toBeGreaterThan(0);
+
+    const written = logLines(dataDir).map((line) => JSON.parse(line) as { room: string; id: number });
+    const keys = written.map(({ room, id }) => `${room}#${id}`);
+    expect(new Set(keys).size).toBe(keys.length); // no message twice
+    expect(written).toHaveLength(5 * 400 + 1);
+    for (const room of roomNames) {
+      expect(written.filter((message) => message.room === room).map((message) => message.id)).toEqual(
+        Array.from({ length: 400 }, (_, i) => 501 + i),
+      );
+    }
+
+    const warnings: string[] = [];
+    const replayed = openLog({ dataDir, maxMessagesPerRoom: 400, onWarning: (message) => warnings.push(message) });
+    expect((await replayed.read('r3', 0)).messages.map((message) => message.id)).toEqual(Array.from({ length: 400 }, (_, i) => 501 + i));
+    expect(warnings).toEqual([]);
   });
 });

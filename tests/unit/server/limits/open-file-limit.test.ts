@@ -20,8 +20,8 @@ const limitsFile = (soft: string, hard: string) =>
     'Max locked memory         8388608              8388608              bytes     ',
   ].join('\n');
 
-const held = { chatWaiters: 10_000, clockStreams: 6_000, naiveWaiters: 500 };
-const needed = 10_000 + 6_000 + 500 + OPEN_FILE_HEADROOM;
+const held = { chatWaiters: 10_000, sseStreams: 10_000, clockStreams: 6_000, naiveWaiters: 500 };
+const needed = 10_000 + 10_000 + 6_000 + 500 + OPEN_FILE_HEADROOM;
 
 describe('parseOpenFileLimit', () => {
   it('reads the soft and hard limits of the "Max open files" line', () => {
@@ -50,6 +50,7 @@ describe('openFileLimitWarning', () => {
     expect(warning).toContain('open-file limit is 1024');
     expect(warning).toContain(`may hold ${needed} open files`);
     expect(warning).toContain('MAX_WAITERS');
+    expect(warning).toContain('10000 chat event streams');
     expect(warning).toContain(`ulimit -n ${needed}`);
   });
 

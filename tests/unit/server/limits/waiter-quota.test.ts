@@ -46,4 +46,17 @@ describe('waiter quota', () => {
     quota.acquire('a');
     expect(refusal(() => quota.acquire('a')).status).toBe(503);
   });
+
+  it('counts places the server takes for itself against the total only, and says how many are free', () => {
+    const quota = createWaiterQuota({ maxTotal: 3, maxPerClient: 1 });
+    const release = quota.acquireForServer();
+    quota.acquireForServer();
+    expect(quota.free).toBe(1);
+    quota.acquire('a');
+    expect(refusal(() => quota.acquire('b')).status).toBe(503);
+    expect(refusal(() => quota.acquireForServer()).status).toBe(503);
+    release();
+    release();
+    expect(quota.free).toBe(1);
+  });
 });

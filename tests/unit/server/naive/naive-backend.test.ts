@@ -1,15 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { errorResponse } from '../../../../src/server/http/http-error.ts';
 import { createRateLimiter } from '../../../../src/server/limits/rate-limiter.ts';
-import { createNaiveBackend, MESSAGE_MAX_CHARS } from '../../../../src/server/naive/naive-backend.ts';
+import { createNaiveBackend, NAIVE_MESSAGE_MAX_CHARS } from '../../../../src/server/naive/naive-backend.ts';
 import { createServerStats, type ServerStats } from '../../../../src/server/stats/server-stats.ts';
 import { createFakeNaiveFileSystem } from '../../../support/fake-naive-file-system.ts';
 
 const ORIGIN = 'http://127.0.0.1';
 let stats: ServerStats;
 
-function setUp({ burst = 100, maxWaiters = 100, perClientLimits = false } = {}) {
+type FakeFiles = ReturnType<typeof createFakeNaiveFileSystem>;
+
+function setUp({
+  burst = 100,
+  maxWaiters = 100,
+  perClientLimits = false,
+  before = (_files: FakeFiles) => {},
+}: { burst?: number; maxWaiters?: number; perClientLimits?: boolean; before?: (files: FakeFiles) => void } = {}) {
   const files = createFakeNaiveFileSystem();
+  before(files); // e.g. a disk that fails from the start
   const shutdown = new AbortController();
   const backend = createNaiveBackend({
     dataDir: '/data',
@@ -154,7 +162,7 @@ describe('the naive backend', () => {
     const { get, waitFrom } = setUp();
     const waiter = waitFrom(1_000);
     await vi.advanceTimersByTimeAsync(1_000);
-    const response = await get(`?msg=${'x'.repeat(MESSAGE_MAX_CHARS + 1)}`);
+    const response = await get(`?msg=${'x'.repeat(NAIVE_MESSAGE_MAX_CHARS + 1)}`);
     expect(response.status).toBe(400);
     expect((await response.json()).error).toMatch(/at most 200 characters/);
     await vi.advanceTimersByTimeAsync(100);
@@ -209,5 +217,70 @@ describe('the naive backend', () => {
     release.abort();
     await vi.advanceTimersByTimeAsync(0);
     expect(done).toBe(true);
+  });
+
+  describe('when the file system fails', () => {
+    let logged: ReturnType<typeof vi.spyOn>;
+    beforeEach(() => {
+      logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    });
+    afterEach(() => logged.mockRestore());
+
+    it('answers 503 with Retry-After while it cannot prepare its file, and tries again on the next request', async () => {
+      const { files, get } = setUp({ before: (files) => files.fail('mkdir', 'EACCES') });
+      await vi.advanceTimersByTimeAsync(0);
+      for (let i = 0; i < 2; i++) {
+        const refused = await get('?timestamp=0');
+        expect(refused.status).toBe(503);
+        expect(refused.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+        expect((await refused.json()).error).toMatch(/data file/);
+      }
+      expect(logged).toHaveBeenCalledOnce(); // not once per request
+
+      files.fail('mkdir', undefined); // the operator fixed the folder: no restart needed
+      const answer = await get('?timestamp=0');
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ msg: '', timestamp: 1_000 });
+    });
+
+    it('answers a write that fails with 503, logged once, and works again once the disk does', async () => {
+      const { files, get, send } = setUp();
+      await vi.advanceTimersByTimeAsync(0);
+      files.fail('writeFile', 'ENOSPC');
+      expect((await get('?msg=one')).status).toBe(503);
+      expect((await get('?msg=two')).status).toBe(503);
+      expect(logged).toHaveBeenCalledOnce();
+      files.fail('writeFile', undefined);
+      await send('three');
+    });
+
+    it('answers a waiter with 503 when the message cannot be read', async () => {
+      const { files, send, waitFrom } = setUp();
+      const waiter = waitFrom(1_000);
+      await vi.advanceTimersByTimeAsync(1_500);
+      files.fail('readFile', 'EIO');
+      await send('unreadable');
+      await vi.advanceTimersByTimeAsync(20);
+      expect(waiter.status).toBe(503);
+      expect(gauge('naiveWaiters')).toBe(0);
+    });
+  });
+
+  it("counts idle waiters against maxWaiters, beside the visitors' waits", async () => {
+    const { backend, get, waitFrom } = setUp({ maxWaiters: 3 });
+    const release = new AbortController();
+    void backend.holdIdleWaiter(release.signal);
+    void backend.holdIdleWaiter(release.signal);
+    expect(backend.freeWaiterPlaces()).toBe(1);
+    const visitor = new AbortController();
+    waitFrom(1_000, { signal: visitor.signal });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(gauge('naiveWaiters')).toBe(1); // the visitors' own; the idle ones have their own gauge
+    expect((await get('?timestamp=1000', { client: 'bob' })).status).toBe(503);
+
+    release.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(backend.freeWaiterPlaces()).toBe(2);
+    visitor.abort();
   });
 });
