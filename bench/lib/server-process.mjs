@@ -73,11 +73,18 @@ export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
     /** Stat calls counted by the probe since the server started. */
     statCalls: () =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the server did not report its stat calls')), 5_000);
-        child.once('message', (message) => {
+        const timer = setTimeout(() => {
+          child.off('message', onMessage);
+          reject(new Error('the server did not report its stat calls'));
+        }, 5_000);
+        // The server sends other messages on the same channel (its port, once bound): wait for ours.
+        const onMessage = (message) => {
+          if (typeof message?.statCalls !== 'number') return;
           clearTimeout(timer);
+          child.off('message', onMessage);
           resolve(message.statCalls);
-        });
+        };
+        child.on('message', onMessage);
         child.send('stat-calls');
       }),
     /** GET /api/stats, parsed; one at a time. */
