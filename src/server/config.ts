@@ -25,6 +25,8 @@ export interface SiteConfig {
   maxNaiveWaiters: number;
   /** Chat long polls held at once, across all visitors (`MAX_WAITERS`). */
   maxChatWaiters: number;
+  /** Chat event streams (Server-Sent Events) open at once, across all visitors (`MAX_SSE_STREAMS`). */
+  maxSseStreams: number;
   /** Chat long polls one client may hold at once (`MAX_WAITERS_PER_CLIENT`; lifted by `RATE_LIMITS=off`). */
   maxChatWaitersPerClient: number;
   /** How long a chat poll is held before it answers empty (`POLL_TIMEOUT_MS`); below proxies' idle cut-offs. */
@@ -45,6 +47,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     postsPerSecond: positiveInteger(env, 'POSTS_PER_SECOND', 5),
     maxNaiveWaiters: positiveInteger(env, 'MAX_NAIVE_WAITERS', 500),
     maxChatWaiters: positiveInteger(env, 'MAX_WAITERS', 10_000),
+    maxSseStreams: positiveInteger(env, 'MAX_SSE_STREAMS', 2_000),
     maxChatWaitersPerClient: positiveInteger(env, 'MAX_WAITERS_PER_CLIENT', 10),
     pollTimeoutMs: positiveInteger(env, 'POLL_TIMEOUT_MS', 25_000),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')

@@ -64,7 +64,7 @@ export type Site = ReturnType<typeof createSite>;
 export const site: Site = createSite(readConfig());
 warnIfOpenFileLimitLow({
   chatWaiters: site.config.maxChatWaiters,
-  sseStreams: site.config.maxChatWaiters, // the event streams' own quota (chat-events-handler.ts)
+  sseStreams: site.config.maxSseStreams,
   clockStreams: site.config.maxClockStreams,
   naiveWaiters: site.config.maxNaiveWaiters,
 });

@@ -48,7 +48,7 @@ export function openFileLimitWarning(limit: OpenFileLimit | undefined, held: Hel
       : `The hard limit is ${limit.hard} too, so raising it needs root (LimitNOFILE= in a systemd unit, or /etc/security/limits.conf); otherwise lower those settings.`;
   return (
     `Warning: the open-file limit is ${limit.soft}, but this server may hold ${needed} open files: ` +
-    `${held.chatWaiters} chat waiters and ${held.sseStreams} chat event streams (MAX_WAITERS each), ${held.clockStreams} clock frames (MAX_CLOCK_STREAMS), ` +
+    `${held.chatWaiters} chat waiters (MAX_WAITERS), ${held.sseStreams} chat event streams (MAX_SSE_STREAMS), ${held.clockStreams} clock frames (MAX_CLOCK_STREAMS), ` +
     `${held.naiveWaiters} naive waiters (MAX_NAIVE_WAITERS) and ${OPEN_FILE_HEADROOM} for everything else. ` +
     `Past the limit, new connections fail with EMFILE. ${remedy}`
   );

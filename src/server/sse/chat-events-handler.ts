@@ -12,14 +12,14 @@ export const SSE_STREAMS_PER_CLIENT = 4;
 export interface ChatEventsHandlerOptions {
   store: MessageStore;
   stats: ServerStats;
-  config: Pick<SiteConfig, 'perClientLimits' | 'maxChatWaiters'>;
+  config: Pick<SiteConfig, 'perClientLimits' | 'maxSseStreams'>;
   shutdownSignal?: AbortSignal;
 }
 
 /** `GET /api/chat/events?room=NAME[&after=ID]`, or with a `Last-Event-ID` header when the browser reconnects. */
 export function createChatEventsHandler({ store, stats, config, shutdownSignal }: ChatEventsHandlerOptions) {
   const quota = createWaiterQuota({
-    maxTotal: config.maxChatWaiters,
+    maxTotal: config.maxSseStreams,
     maxPerClient: SSE_STREAMS_PER_CLIENT,
     perClientEnabled: config.perClientLimits,
   });
