@@ -28,12 +28,38 @@ const lessons = defineCollection({
       articleSection: z
         .string()
         .min(1)
-        .describe('The part of the original article this lesson follows, shown in the footer link.'),
+        .optional()
+        .describe('The part of the original article this lesson follows, shown in the footer link; omit it for lessons beyond the article.'),
       articleAnchor: z
         .string()
         .regex(/^[a-z0-9_]+$/)
         .optional()
         .describe("The fragment of that part in the original article's address, if it has one."),
+      outcomes: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('What the learner will be able to do after the lesson, one short sentence each ("Explain why …").'),
+      prerequisites: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('What the lesson assumes the learner already knows or has done, one short item each.'),
+      recap: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('The lesson in a few sentences, shown in a short recap at its end.'),
+      sources: z
+        .array(
+          z
+            .object({
+              title: z.string().min(1).describe('The source\'s name, e.g. "RFC 6202: Known Issues and Best Practices for Long Polling and Streaming".'),
+              url: z.url().describe('Its public address, with a fragment for the section where there is one.'),
+              section: z.string().min(1).optional().describe('The section relied on, e.g. "§2.2 HTTP Long Polling Issues".'),
+              note: z.string().min(1).optional().describe('What the lesson takes from it, in one line.'),
+            })
+            .strict(),
+        )
+        .default([])
+        .describe('The primary sources the lesson relies on, listed under "Sources and further reading".'),
     })
     .strict(),
 });

@@ -1,7 +1,9 @@
 /** What the chat stores and sends: one message of one room. */
 export interface ChatMessage {
-  /** Per room: 1 for the room's first message, then one more for each message accepted. */
+  /** Per room incarnation: 1 for its first message, then one more for each message accepted. */
   id: number;
+  /** The room incarnation the id belongs to (see `cursor.ts`); duplicate filters compare `epoch` and `id`. */
+  epoch: string;
   text: string;
   author: string;
   /** When the server accepted it, in milliseconds since the epoch. */
@@ -14,7 +16,15 @@ export interface ChatDraft {
   room: string;
   text: string;
   author: string;
+  /**
+   * The client's `Idempotency-Key` (1–64 of `A-Za-z0-9_-`), scoped to the room: a retried post with
+   * the same key is stored once. Kept with the message in the log, never sent to other clients.
+   */
+  idempotencyKey?: string;
 }
+
+/** An `Idempotency-Key`: 1 to 64 of `A-Za-z0-9_-`. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const DEFAULT_ROOM = 'lobby';
 export const DEFAULT_AUTHOR = 'anonymous';

@@ -1,35 +1,62 @@
 import type { ChatDraft, ChatMessage } from './chat-message.ts';
+import type { Cursor } from './cursor.ts';
 
 /**
- * The boundary between the chat's HTTP side and wherever messages live. The embedded
- * default (`createMessageLog`) keeps them in this process and a file; a shared store can
- * implement the same interface when the site runs as several processes.
+ * The boundary between the chat's transports (long poll, event stream, WebSocket) and wherever
+ * messages live. The embedded default (`createMessageLog`) keeps them in this process and a
+ * file; a shared store (Redis) implements the same interface when the site runs as several
+ * processes. Every store keeps the cursor contract of `cursor.ts`: ids continue per room
+ * incarnation, each incarnation has its own epoch, and a reset is always reported.
  */
 // #region store-interface
 export interface MessageStore {
-  /** Stores a message durably, then makes it visible; resolves with the stored message. */
-  append(draft: ChatDraft): Promise<ChatMessage>;
-  /** Without `after`: the latest messages (the initial load). With it: every retained message newer than it. */
-  read(room: string, after?: number): Promise<ReadResult>;
+  /**
+   * Stores a message durably, then makes it visible; resolves with the stored message.
+   * With an `idempotencyKey` already used in the room for a message it still retains, nothing is
+   * stored: resolves with the original message and `repeated: true`.
+   * @throws IdempotencyConflictError when that key was used with a different text (HTTP 422).
+   */
+  append(draft: ChatDraft): Promise<AppendResult>;
+  /**
+   * Without `after`: the latest messages (the initial load). With it: every retained message
+   * newer than it, or, when `after` belongs to another incarnation of the room, `reset: true`
+   * with the current incarnation's retained messages.
+   */
+  read(room: string, after?: Cursor): Promise<ReadResult>;
   /**
    * Like `read(room, after)`, but when nothing is newer it waits for news, the timeout, or the signal.
    * Waiters at the same cursor may be handed the same result object: treat it as read-only.
    */
-  waitForMessagesAfter(room: string, after: number, options: WaitOptions): Promise<WaitResult>;
+  waitForMessagesAfter(room: string, after: Cursor, options: WaitOptions): Promise<WaitResult>;
   readonly counts: StoreCounts;
-  /** Waits until every accepted message is on disk. */
+  /** Waits until every accepted message is durable. */
   flush(): Promise<void>;
-  /** Flushes, then releases the file; later calls fail. Calling it again waits for the same close. */
+  /** Flushes, then releases the file or connection; later calls fail. Calling it again waits for the same close. */
   close(): Promise<void>;
 }
 // #endregion store-interface
 
+export interface AppendResult {
+  message: ChatMessage;
+  /** True when the idempotency key matched a retained message: nothing new was stored. */
+  repeated: boolean;
+}
+
 export interface ReadResult {
   messages: ChatMessage[];
-  /** The newest id the room has shown: the `after` of the client's next poll. */
-  cursor: number;
-  /** Messages after the client's cursor were dropped (retention, or the room was reset). */
+  /** Where the client now is: the `after` of its next poll, the `id` of an event, formatted by `formatCursor`. */
+  cursor: string;
+  /**
+   * Messages of the same incarnation after the client's cursor are no longer retained (retention
+   * dropped them): the client shows what it has plus these, and says that some are missing.
+   */
   gap: boolean;
+  /**
+   * The client's cursor belongs to another incarnation of the room (or is a bare integer from
+   * an older client): `messages` is the current incarnation's retained history, and the client
+   * replaces what it shows with it.
+   */
+  reset: boolean;
 }
 
 export type WaitOutcome = 'message' | 'timeout' | 'aborted';
@@ -51,4 +78,12 @@ export interface StoreCounts {
   waiters: number;
   /** The highest id of any room held. */
   lastId: number;
+}
+
+/** The same idempotency key was sent with a different text: the client reused a key by mistake. */
+export class IdempotencyConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`the Idempotency-Key "${key}" was already used in this room for a different message`);
+    this.name = 'IdempotencyConflictError';
+  }
 }
