@@ -15,7 +15,10 @@ const lessons = defineCollection({
         .min(1)
         .max(160)
         .describe('One line for the course map: what the learner sees or builds in this lesson.'),
-      order: z.number().int().positive().describe('Position in the course, from 1; each lesson has its own.'),
+      order: z
+        .number()
+        .positive()
+        .describe('Sorts the lessons into course order (each lesson has its own value); pages number them 1, 2, 3 … in that order.'),
       technique: z
         .enum(['polling', 'busy-loop', 'forever-frame', 'long-poll', 'reconnection', 'hardening', 'measurement', 'server-sent-events'])
         .describe('The push technique the lesson is about, shown as a tag.'),
