@@ -82,8 +82,11 @@ export interface StoreCounts {
 
 /** The same idempotency key was sent with a different text: the client reused a key by mistake. */
 export class IdempotencyConflictError extends Error {
-  constructor(readonly key: string) {
+  readonly key: string;
+
+  constructor(key: string) {
     super(`the Idempotency-Key "${key}" was already used in this room for a different message`);
     this.name = 'IdempotencyConflictError';
+    this.key = key;
   }
 }
