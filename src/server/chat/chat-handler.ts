@@ -12,7 +12,7 @@ import { parseChatPost, parseRoom } from './chat-input.ts';
 import type { MessageStore, ReadResult } from './message-store.ts';
 
 /** A client may send this many messages at once before the per-second rate applies. */
-const BURST_SECONDS = 2;
+export const BURST_SECONDS = 2;
 /** `timeout=MS` may only shorten the poll; larger values are read as "as long as the server allows". */
 const TIMEOUT_PARAM_MAX_MS = 24 * 60 * 60 * 1_000;
 
