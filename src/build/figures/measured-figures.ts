@@ -67,7 +67,11 @@ const percent = (value: number, digits = 2) => `${formatNumber(value, digits)} %
 const ms = (value: number) => `${formatNumber(value, 1)} ms`;
 
 function measuredFiguresNow() {
-  const bench = benchFigures().text;
+  const { text: bench, run } = benchFigures();
+  const sampleCounts = run.idle
+    .filter((row) => row.target === 'site')
+    .flatMap((row) => [row.latencyMs.stats.count, row.latencyMs.lessonPage?.count, row.latencyMs.roundTrip.count])
+    .filter((count): count is number => typeof count === 'number' && count > 0);
   const steady = newestResult<SteadyStateRun>('bench/results/steady-state');
   const badInput = newestResult<BadInputRun>('bench/results/bad-input');
   const { steadyIdle: idle, logBatches: log } = steady;
@@ -80,6 +84,8 @@ function measuredFiguresNow() {
     idleWaiters: bench.middleIdle,
     idleCpuShortWindow: bench.idleCpuSite,
     idleShortWindow: bench.idleWindow,
+    idleSamplesFewest: number(Math.min(...sampleCounts), 0),
+    idleSamplesMost: number(Math.max(...sampleCounts), 0),
     // Steady state, window longer than the poll timeout
     steadyFile: steady.file,
     steadyDate: steady.startedAt.slice(0, 10),

@@ -2,7 +2,7 @@ import { Backoff } from '../../client/backoff.ts';
 import { WATCHDOG_INTERVALS } from '../../client/clock/forever-frame-client.ts';
 import { HIDDEN_STOP_AFTER_MS } from '../../client/long-poll/page-lifecycle.ts';
 import { RETRY_DELAY_MS } from '../../client/naive/naive-chat-client.ts';
-import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../../client/polling/counter-poller.ts';
+import { CounterPoller, MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../../client/polling/counter-poller.ts';
 import { BURST_SECONDS } from '../../server/chat/chat-handler.ts';
 import { NAIVE_MESSAGE_MAX_CHARS, MAX_WAITS_PER_CLIENT } from '../../server/naive/naive-backend.ts';
 import { MAX_MESSAGES_PER_ROOM, MAX_ROOMS, ROOM_IDLE_MS } from '../../server/chat/room-table.ts';
@@ -85,6 +85,7 @@ export const SITE_FIGURES = {
   counterIdleAfter: figure(IDLE_AFTER_MS, 'ms', 'IDLE_AFTER_MS'),
   pollIntervalMin: figure(MIN_INTERVAL_MS, 'ms', 'MIN_INTERVAL_MS'),
   pollIntervalMax: figure(MAX_INTERVAL_MS, 'ms', 'MAX_INTERVAL_MS'),
+  pollIntervalDefault: figure(new CounterPoller().intervalMs, 'ms', 'CounterPoller intervalMs default'),
 } as const;
 
 export type SiteFigureName = keyof typeof SITE_FIGURES;

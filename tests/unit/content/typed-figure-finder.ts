@@ -16,11 +16,16 @@ const UNIT =
 const DIGITS = String.raw`\d[\d,._]*(?:\.\d+)?`;
 const WORD_NUMBER = String.raw`(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|a hundred|hundred|a thousand|thousand|half a|a few hundred|a few thousand)`;
 
+/** Small numbers in words that describe a count of the site's own ("ten polls"), not "two messages" of an example. */
+const COUNT_WORD = String.raw`(?:five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred|a thousand)`;
+
 const PATTERNS: RegExp[] = [
   // a number and a unit: "25 s", "2 KiB", "10,000 polls a second" is caught by the next one
   new RegExp(String.raw`(?<![\w§./-])${DIGITS}(?:[\s\u00a0]${UNIT}|\s?[%×])(?![\w/])`, 'g'),
   // thousands: "6,000", "10_000"
   /(?<![\w§.])\d{1,3}(?:[,_]\d{3})+(?![\w])/g,
+  // counts of the things the site bounds: "10 per client", "500 messages", "ten polls"
+  new RegExp(String.raw`(?<![\w§./-])(?:\d+(?:,\d{3})*|${COUNT_WORD})\s(?:per client|messages|polls|long polls|waiters|frames|streams|event streams|waits|rooms|checks)\b`, 'gi'),
   // spelled-out durations and rates: "five seconds", "a hundred times a second", "two and a half intervals"
   new RegExp(String.raw`\b${WORD_NUMBER}(?: and a half)?\s(?:milliseconds?|seconds?|minutes?|hours?|times a second|ticks|intervals)\b`, 'gi'),
 ];
@@ -34,6 +39,7 @@ export function proseOf(source: string): string {
     .replace(/^(import|export) .*$/gm, blank)
     .replace(/<script[\s\S]*?<\/script>/g, blank)
     .replace(/<style[\s\S]*?<\/style>/g, blank)
+    .replace(/<option[\s\S]*?<\/option>/g, blank) // a demo's choices for the learner, not the site's figures
     .replace(/`[^`\n]*`/g, blank)
     .replace(/\{[^{}]*\}/g, blank)
     .replace(/<[^>]*>/g, blank)
@@ -56,7 +62,10 @@ export function findTypedFigures(text: string, allowed: readonly string[] = []):
     let rest = line;
     for (const phrase of allowed) rest = rest.split(phrase).join(' '.repeat(phrase.length));
     for (const pattern of PATTERNS) {
-      for (const match of rest.matchAll(pattern)) found.push({ line: index + 1, text: match[0] });
+      for (const match of rest.matchAll(pattern)) {
+        if (/^0(?:\.0+)?\s?[^\d.,]/.test(match[0])) continue; // "0 B", "0 ms": an empty counter, not a figure
+        found.push({ line: index + 1, text: match[0] });
+      }
     }
   });
   return found;
