@@ -39,6 +39,12 @@ const outDir = path.join(root, 'bench/results/steady-state');
 const file = path.join(outDir, `${startedAt.toISOString().slice(0, 10)}.json`);
 const previous = options.only && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 const run = (section) => !options.only || options.only === section;
+/** Each section records the load it was measured under: the two may come from separate runs. */
+const underLoad = async (measure) => {
+  const atStart = loadAverageNow();
+  const measured = await measure();
+  return { ...measured, loadAverage: { atStart, atEnd: loadAverageNow() }, measuredAt: new Date().toISOString() };
+};
 const result = {
   ...previous,
   schema: 1,
@@ -46,7 +52,7 @@ const result = {
   command: `npx node bench/steady-state.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
   machine,
   // The site's default poll timeout (POLL_TIMEOUT_MS), so the figures are those of the site as served.
-  steadyIdle: !run('idle') ? previous.steadyIdle : await measureSteadyIdle({
+  steadyIdle: !run('idle') ? previous.steadyIdle : await underLoad(() => measureSteadyIdle({
     waiters,
     pollTimeoutMs: readConfig({}).pollTimeoutMs,
     shortWindowMs: 5_000,
@@ -54,8 +60,10 @@ const result = {
     rampTimeoutMs: 60_000,
     env,
     log,
-  }),
-  logBatches: !run('log') ? previous.logBatches : await measureLogBatches({ posters: Number(options.posters), seconds: 10, env, log }),
+  })),
+  logBatches: !run('log')
+    ? previous.logBatches
+    : await underLoad(() => measureLogBatches({ posters: Number(options.posters), seconds: 10, env, log })),
 };
 result.machine.loadAverage.atEnd = loadAverageNow();
 result.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1_000);

@@ -31,8 +31,9 @@ interface Window {
 interface SteadyStateRun {
   startedAt: string;
   machine: { cpus: number; loadAverage: { atStart: number; atEnd: number | null } };
-  steadyIdle: { waiters: number; held: number; pollTimeoutMs: number; expectedAnswersPerSecond: number; short: Window; long: Window };
+  steadyIdle: { loadAverage: { atStart: number }; waiters: number; held: number; pollTimeoutMs: number; expectedAnswersPerSecond: number; short: Window; long: Window };
   logBatches: {
+    loadAverage: { atStart: number };
     posters: number;
     seconds: number;
     acceptedPerSecond: number;
@@ -89,7 +90,8 @@ function measuredFiguresNow() {
     // Steady state, window longer than the poll timeout
     steadyFile: steady.file,
     steadyDate: steady.startedAt.slice(0, 10),
-    steadyLoad: number(steady.machine.loadAverage.atStart, 2),
+    steadyLoad: number(idle.loadAverage.atStart, 2),
+    logLoad: number(log.loadAverage.atStart, 2),
     steadyCpus: number(steady.machine.cpus, 0),
     steadyWaiters: number(idle.held, 0),
     steadyShortWindow: seconds(idle.short.seconds),
