@@ -41,7 +41,7 @@ export function proseOf(source: string): string {
     .replace(/<style[\s\S]*?<\/style>/g, blank)
     .replace(/<option[\s\S]*?<\/option>/g, blank) // a demo's choices for the learner, not the site's figures
     .replace(/`[^`\n]*`/g, blank)
-    .replace(/\{[^{}]*\}/g, blank)
+    .replace(/\{[^{}<>]*\}/g, blank) // expressions; text inside JSX markup within braces is still read
     .replace(/<[^>]*>/g, blank)
     .replace(/\]\([^)]*\)/g, blank); // link targets
 }
