@@ -56,8 +56,10 @@ export const INTERMEDIARY_TIMEOUTS: readonly IntermediaryTimeout[] = [
   },
 ];
 
+// #region headroom
 /** The shortest default in the table, and how far the site's poll timeout stays below it. */
 export function pollTimeoutHeadroom(timeouts = INTERMEDIARY_TIMEOUTS, pollTimeoutMs = SITE_FIGURES.pollTimeout.value) {
   const shortest = timeouts.reduce((a, b) => (b.defaultMs < a.defaultMs ? b : a));
   return { shortest, headroomMs: shortest.defaultMs - pollTimeoutMs };
 }
+// #endregion headroom
