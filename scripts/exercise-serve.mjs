@@ -5,7 +5,7 @@
 // into dist-exercise/ with a resolve step that hands out the learner's file wherever the
 // reference module is imported. Pages built this way carry a visible banner naming the file.
 // When the server runs src/server unbundled under Node, the same swap is a module hook
-// (exercise-swap-hook.mjs, registered by exercise-swap-register.mjs), loaded with
+// (exercise-swap-register.mjs), loaded with
 // `node --import ./scripts/exercise-swap-register.mjs`, which is also passed below.
 import { spawn } from 'node:child_process';
 import path from 'node:path';

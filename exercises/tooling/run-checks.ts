@@ -1,8 +1,7 @@
 import { startVitest } from 'vitest/node';
 import { PROJECT_ROOT, shown } from './catalog.ts';
+import { MODULE_ENV } from './implementation.ts';
 
-/** The environment variable that tells an exercise's checks which module to load. */
-export const MODULE_ENV = 'COMET_EXERCISE_MODULE';
 
 export interface CheckResult {
   /** The test title, written as an instruction ("Answer at once when …"). */
@@ -25,7 +24,6 @@ export interface CheckRun {
  */
 export async function runChecks(testFile: string, modulePath: string): Promise<CheckRun> {
   const vitest = await startVitest(
-    'test',
     [],
     {
       root: PROJECT_ROOT,
