@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs script without type declarations
 import { swapModule } from '../../../scripts/exercise-serve.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
