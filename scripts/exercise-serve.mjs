@@ -33,7 +33,7 @@ export function swapModule(from, to) {
 export async function serveLearnerCode(exercise) {
   if (!exercise.reference) {
     const servable = listExercises().filter((e) => e.reference).map((e) => e.name.replace(/^\d+-/, ''));
-    console.error(`"${exercise.name.replace(/^\d+-/, "")}" is checked on its own; no module of the site runs it. Serve one of: ${servable.join(', ')}.`);
+    console.error(`"${exercise.name.replace(/^\d+-/, '')}" is checked on its own; no module of the site runs it. Serve one of: ${servable.join(', ')}.`);
     process.exit(2);
   }
   const from = referencePath(exercise);

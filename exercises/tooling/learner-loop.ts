@@ -85,7 +85,7 @@ export function revealSolution(exercise: Exercise, { force = false } = {}, place
   if (!force) {
     return {
       shown: false,
-      reason: `The solution opens once "${exercise.name.replace(/^\d+-/, "")}" passes. Try a hint first; "--solution --force" shows it now and counts the exercise as given up.`,
+      reason: `The solution opens once "${exercise.name.replace(/^\d+-/, '')}" passes. Try a hint first; "--solution --force" shows it now and counts the exercise as given up.`,
     };
   }
   updateProgress(exercise.name, (entry) => ({ ...(entry ?? started()), gaveUp: true }), progressFile);
