@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { exerciseDir, PROJECT_ROOT, referencePath, type Exercise } from './catalog.ts';
+import { exerciseDir, referencePath, type Exercise } from './catalog.ts';
 
 /**
  * The starter a learner begins from. For an exercise on a real source file: that file as it
@@ -71,4 +71,3 @@ function dedent(text: string): string {
   return lines.map((line) => line.slice(common)).join('\n');
 }
 
-export { PROJECT_ROOT };
