@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { findExercise, learnerPath, listExercises } from '../exercises/tooling/catalog.ts';
+import { readProgress } from '../exercises/tooling/progress.ts';
 import { checkLearner, describeFile, nextHint, resetExercise, revealSolution, setUp, statusFor } from '../exercises/tooling/learner-loop.ts';
 
 const { values, positionals } = parseArgs({
@@ -118,7 +119,8 @@ function watchAndRecheck() {
 }
 
 function listAll() {
-  const rows = listExercises().map((e) => [e.name.replace(/^\d+-/, ''), e.lesson, statusFor(e), e.title]);
+  const progress = readProgress();
+  const rows = listExercises().map((e) => [e.name.replace(/^\d+-/, ''), e.lesson, `${statusFor(e)}${progress[e.name]?.gaveUp ? ' (gave up)' : ''}`, e.title]);
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length), 8));
   console.log(`${'exercise'.padEnd(widths[0])}  ${'lesson'.padEnd(widths[1])}  ${'status'.padEnd(widths[2])}  what you write`);
   for (const row of rows) console.log(`${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2].padEnd(widths[2])}  ${row[3]}`);
