@@ -152,7 +152,7 @@ describe('log file: a failed write that cannot be cut back', () => {
     disk.failHandleTruncate = true;
     const inFlight = log.append(draft('m2'));
     const rejected = ['x3', 'x4', 'x5'].map((text) => log.append(draft(text))); // one batch, written after m2
-    await expect(inFlight).resolves.toMatchObject({ id: 2 });
+    await expect(inFlight).resolves.toMatchObject({ message: { id: 2 } });
     for (const post of rejected) await expect(post).rejects.toThrow();
     expect(fileLines(file)).toHaveLength(5); // the rejected lines are still in the file
 
@@ -163,9 +163,9 @@ describe('log file: a failed write that cannot be cut back', () => {
     await expect(log.read('lobby')).rejects.toThrow();
 
     disk.failPathTruncate = false;
-    await expect(log.append(draft('m3'))).resolves.toMatchObject({ id: 3, text: 'm3' });
-    expect((await log.read('lobby', 0)).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
+    await expect(log.append(draft('m3'))).resolves.toMatchObject({ message: { id: 3, text: 'm3' } });
+    expect((await log.read('lobby')).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
     const replayed = store(dataDir);
-    expect((await replayed.read('lobby', 0)).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
+    expect((await replayed.read('lobby')).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
   });
 });
