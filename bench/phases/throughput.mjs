@@ -2,7 +2,7 @@
 // messages as fast as the server accepts them. Messages accepted per second, deliveries
 // per second (one message reaching one listener), and delivery latency from the moment
 // the post was sent to the moment a listener held the message.
-import { excerpt, pollPath, postMessage, warmUp } from '../lib/chat-client.mjs';
+import { cursorId, EMPTY_ROOM_CURSOR, excerpt, pollPath, postMessage, warmUp } from '../lib/chat-client.mjs';
 import { round, summarize } from '../lib/latency-summary.mjs';
 import { startCpuWindow } from '../lib/proc-stats.mjs';
 import { openConnections, reconnectingClient } from '../lib/raw-http.mjs';
@@ -27,7 +27,7 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
     let gaps = 0;
     let listenerFailures = 0;
     let listening = true;
-    const cursors = new Array(listeners).fill(0);
+    const cursors = new Array(listeners).fill(EMPTY_ROOM_CURSOR);
     const listen = (connection, index) => {
       if (!listening) return;
       connection.request({ path: pollPath(ROOM, cursors[index]) }).then(
@@ -79,7 +79,7 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
     if (accepted === 0) throw new Error(`the ${kind} accepted no message: ${lastRefusal}`);
     // Let the listeners catch up with the last accepted message (bounded).
     const drainUntil = performance.now() + settings.drainTimeoutMs;
-    while (cursors.some((cursor) => cursor < lastId) && performance.now() < drainUntil) await sleep(20);
+    while (cursors.some((cursor) => cursorId(cursor) < lastId) && performance.now() < drainUntil) await sleep(20);
     const usage = cpu();
     listening = false;
 
