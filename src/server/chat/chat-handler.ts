@@ -84,11 +84,13 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
       const timeoutMs = timeoutFrom(query);
       failIfAsked(request);
 
+      // #region fair-share
       // News (or a reset, or the initial load) is answered at once and holds no place: a client
-      // over its share of held polls still gets every message, from its cursor (see fair-share).
+      // over its share of held polls still gets every message, from its cursor.
       const news = await usingStore(() => store.read(room, after));
       if (after === undefined || hasNews(news) || timeoutMs === 0) return answer(news, pollHeaders);
-      const release = waiterQuota.acquire(client); // 429 or 503 when too many are held
+      const release = waiterQuota.acquire(client); // only a poll that must wait needs a place: 429 or 503 when none is left
+      // #endregion fair-share
       // Nothing yet: answer now with a body that follows the news, the timeout or the client leaving.
       const waiting = store.waitForMessagesAfter(room, after, { timeoutMs, signal: request.signal });
       return heldAnswer(waiting, encodeAnswer, release, pollHeaders);
