@@ -56,6 +56,7 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
     let refused = 0;
     let lastId = 0;
     let lastRefusal;
+    const logBefore = (await server.stats()).gauges;
     const cpu = startCpuWindow(server.pid);
     const startedAt = performance.now();
     const endAt = startedAt + settings.throughputMs;
@@ -82,6 +83,7 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
     while (cursors.some((cursor) => cursorId(cursor) < lastId) && performance.now() < drainUntil) await sleep(20);
     const usage = cpu();
     listening = false;
+    const logWrites = logWriteFigures(logBefore, (await server.stats()).gauges);
 
     const result = {
       target: kind,
@@ -99,15 +101,38 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
       ...(lastRefusal && { lastRefusal }),
       cpuPercent: round(usage.cpuPercent, 1),
       latencyMs: summarize(latencies),
+      ...(logWrites && { logWrites }),
     };
     log(
       `throughput · ${kind.padEnd(9)} · ${listeners}×${posters}: ${result.acceptedPerSecond} msg/s accepted, ` +
         `${result.deliveriesPerSecond} deliveries/s, latency p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms, ` +
-        `${deliveries}/${result.expectedDeliveries} delivered`,
+        `${deliveries}/${result.expectedDeliveries} delivered` +
+        (logWrites
+          ? `; log: ${logWrites.batches} batches, ${logWrites.messagesPerBatch} msg and ${logWrites.bytesPerBatch} B per batch, ` +
+            `sync ${logWrites.syncMsPerBatch} ms per batch (max ${logWrites.syncMsMax} ms)`
+          : ''),
     );
     return result;
   } finally {
     for (const connection of connections) connection.close();
     await server.stop();
   }
+}
+
+/**
+ * The chat log's group commit during the phase, from two `/api/stats` snapshots: batches written,
+ * messages and bytes per batch, mean sync time per batch, and the slowest sync since the server
+ * started. Undefined for a target without a log (the reference server).
+ */
+function logWriteFigures(before, after) {
+  if (after.chatLogBatches === undefined) return undefined;
+  const batches = after.chatLogBatches - before.chatLogBatches;
+  const per = (name) => (batches > 0 ? round((after[name] - before[name]) / batches, 2) : 0);
+  return {
+    batches,
+    messagesPerBatch: per('chatLogMessagesWritten'),
+    bytesPerBatch: per('chatLogBytesWritten'),
+    syncMsPerBatch: per('chatLogSyncMsTotal'),
+    syncMsMax: after.chatLogSyncMsMax,
+  };
 }
