@@ -12,7 +12,7 @@ import {
 import { EPOCH_PATTERN, formatCursor, newEpoch, type Cursor } from './cursor.ts';
 import { LogReadOnlyError, openLogFile, type AppendFigures, type LogFile } from './log-file.ts';
 import { IdempotencyConflictError, type AppendResult, type MessageStore, type WaitOptions, type WaitResult } from './message-store.ts';
-import { createRoomTable, EMPTY_ROOM_EPOCH, type RoomTableOptions } from './room-table.ts';
+import { createRoomTable, EMPTY_ROOM_EPOCH, MAX_MESSAGES_PER_ROOM, MAX_ROOMS, type RoomTableOptions } from './room-table.ts';
 import { createWaiterRegistry } from './waiter-registry.ts';
 
 export const CHAT_LOG_FILE = 'chat-log.jsonl';
@@ -20,16 +20,17 @@ export const CHAT_LOG_FILE = 'chat-log.jsonl';
 export const COMPACT_MIN_LINES = 10_000;
 /**
  * The longest line a record can take, in bytes, measured by `tests/unit/server/chat/log-record-size.test.ts`
- * (every field at its limit, text of 3-byte characters, an idempotency key, a 16-digit id).
+ * (every field at its limit, a text of 3-byte characters, an idempotency key, 16-digit numbers).
  */
-export const WORST_CASE_LINE_BYTES = 1_792;
+export const WORST_CASE_LINE_BYTES = 1_833;
+/** What the retained messages can take on disk at most, with the default limits (1,000 rooms × 500 messages). */
+export const RETAINED_MAX_BYTES = MAX_ROOMS * MAX_MESSAGES_PER_ROOM * WORST_CASE_LINE_BYTES;
 /**
- * The file is also rewritten once it holds this many bytes and twice the bytes it had after its
- * last rewrite: with the default limits (1,000 rooms × 500 messages) the retained messages can
- * never need more, so the file (plus a rewrite's temporary copy) stays within a fixed bound
- * however long its lines are.
+ * The file is also rewritten once it reaches this many bytes, however few lines it has: a quarter
+ * above the most the retained messages can take, so the file stays under this bound (plus one
+ * batch) and a rewrite's temporary copy under `RETAINED_MAX_BYTES`, whatever the lines hold.
  */
-export const COMPACT_MAX_BYTES = 1_000 * 500 * WORST_CASE_LINE_BYTES;
+export const COMPACT_MAX_BYTES = Math.ceil(RETAINED_MAX_BYTES * 1.25);
 
 /** One batch of posts written to the log: for the server's statistics and the bench. */
 export interface BatchWritten extends AppendFigures {
@@ -91,7 +92,7 @@ export function createMessageLog({
   let closing: Promise<void> | undefined;
   /** Damaged lines found by the last replay: the next batch compacts the file to repair it. */
   let repairPending = false;
-  /** The file's size after its last rewrite (or replay): compaction by bytes measures growth from it. */
+  /** The file's size after its last rewrite (or replay). */
   let compactedBytes = 0;
 
   // Replaying a large file takes a moment: do it on first use, not while the server module loads.
@@ -232,7 +233,9 @@ export function createMessageLog({
       rooms.dropIdle();
       if (!file || file.broken || file.readOnlyReason) return;
       const byLines = file.lineCount >= compactMinLines && file.lineCount > 2 * rooms.messageCount;
-      const byBytes = file.byteLength >= compactMaxBytes && file.byteLength > 2 * compactedBytes;
+      // By bytes too: long lines could otherwise pass the disk bound before the line count says so.
+      // (The growth condition only matters with a bound set below what is retained: no rewrite per batch.)
+      const byBytes = file.byteLength >= compactMaxBytes && file.byteLength - compactedBytes >= compactMaxBytes / 5;
       if (repairPending || byLines || byBytes) {
         const snapshot = rooms.snapshot(); // taken now: later writes wait for this batch step
         await file.rewrite(

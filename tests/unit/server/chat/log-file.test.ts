@@ -15,7 +15,10 @@ const disk = vi.hoisted(() => ({
   failHandleTruncate: false,
   failPathTruncate: false,
   folderSyncError: undefined as string | undefined,
+  /** Opening a file for writing fails with EROFS, as on a read-only mount (root ignores file modes). */
+  readOnly: false,
   reset() {
+    this.readOnly = false;
     this.events = [];
     this.datasyncsBeforeFailure = Infinity;
     this.failHandleTruncate = false;
@@ -30,6 +33,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const { basename } = await import('node:path');
   const fault = (code: string) => Object.assign(new Error(`${code}: injected by the test`), { code });
   const open: typeof actual.open = async (file, flags, mode) => {
+    if (disk.readOnly && flags !== 'r' && flags !== undefined) throw fault('EROFS');
     const handle = await actual.open(file, flags, mode);
     const name = basename(String(file));
     if (statSync(file).isDirectory()) {
@@ -167,5 +171,26 @@ describe('log file: a failed write that cannot be cut back', () => {
     expect((await log.read('lobby')).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
     const replayed = store(dataDir);
     expect((await replayed.read('lobby')).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
+  });
+});
+
+describe('a read-only data folder', () => {
+  it('replays the log once, answers reads from memory, and refuses posts with a clear reason', async () => {
+    const dataDir = tempDir();
+    const writer = createMessageLog({ dataDir });
+    await writer.append({ room: 'lobby', text: 'kept', author: 'a' });
+    await writer.close();
+
+    disk.readOnly = true;
+    const warnings: string[] = [];
+    const log = createMessageLog({ dataDir, onWarning: (message) => warnings.push(message) });
+    closers.push(log);
+    expect((await log.read('lobby')).messages.map((message) => message.text)).toEqual(['kept']);
+    await expect(log.append({ room: 'lobby', text: 'refused', author: 'a' })).rejects.toMatchObject({
+      name: 'LogReadOnlyError',
+      message: expect.stringContaining('cannot be written (EROFS'),
+    });
+    expect((await log.read('lobby')).messages.map((message) => message.text)).toEqual(['kept']);
+    expect(warnings).toEqual([expect.stringContaining('cannot be written')]); // one replay, one warning
   });
 });
