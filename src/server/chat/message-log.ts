@@ -95,7 +95,8 @@ export function createMessageLog({
   /** The file's size after its last rewrite (or replay). */
   let compactedBytes = 0;
 
-  // Replaying a large file takes a moment: do it on first use, not while the server module loads.
+  // Replaying a large file takes a moment: it starts now, in the background (so damage is reported
+  // at start), and requests wait for it. A replay that fails is tried again by the next request.
   const whenReady = (): Promise<void> => {
     if (closing) return Promise.reject(new Error('the chat store is closed'));
     if (opened && file?.broken) {
@@ -259,6 +260,8 @@ export function createMessageLog({
     return waiters.waitForNews(room, after, { timeoutMs, signal });
   };
   // #endregion wait
+
+  if (dataDir !== undefined) whenReady().catch(() => {}); // the first request that needs it reports the failure
 
   return {
     async append(draft, { admit } = {}) {

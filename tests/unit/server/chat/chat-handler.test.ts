@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatHandler } from '../../../../src/server/chat/chat-handler.ts';
+import { LogReadOnlyError } from '../../../../src/server/chat/log-file.ts';
 import { createMessageLog } from '../../../../src/server/chat/message-log.ts';
+import type { MessageStore } from '../../../../src/server/chat/message-store.ts';
 import { readConfig } from '../../../../src/server/config.ts';
 import { errorResponse } from '../../../../src/server/http/http-error.ts';
 import { createServerStats, type ServerStats } from '../../../../src/server/stats/server-stats.ts';
@@ -10,9 +12,8 @@ const URL_BASE = `${ORIGIN}/api/chat/messages`;
 let stats: ServerStats;
 afterEach(() => stats?.stop());
 
-function setup(config: Partial<Parameters<typeof createChatHandler>[0]['config']> = {}) {
+function setup(config: Partial<Parameters<typeof createChatHandler>[0]['config']> = {}, store: MessageStore = createMessageLog()) {
   stats = createServerStats();
-  const store = createMessageLog();
   const chat = createChatHandler({
     store,
     stats,
@@ -264,6 +265,21 @@ describe('chat handler', () => {
         expect((await poll(distinct)).status).toBe(400);
       },
     );
+  });
+
+  it('answers a post to a read-only log 503 with the reason, and keeps answering reads', async () => {
+    const log = createMessageLog();
+    const readOnly: MessageStore = {
+      ...log,
+      counts: log.counts,
+      append: () => Promise.reject(new LogReadOnlyError('the chat log cannot be written (EROFS on its data folder)')),
+    };
+    const { get, post } = setup({}, readOnly);
+    const refused = await post(json({ text: 'x' }));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await refused.json()).error).toMatch(/cannot be written/);
+    expect((await get('?room=lobby')).status).toBe(200);
   });
 
   it('reports its gauges', async () => {
