@@ -9,10 +9,10 @@ import {
   type ChatDraft,
   type ChatMessage,
 } from './chat-message.ts';
-import { EPOCH_PATTERN, formatCursor, newEpoch, type Cursor } from './cursor.ts';
+import { EMPTY_ROOM_EPOCH, EPOCH_PATTERN, formatCursor, newEpoch, type Cursor } from './cursor.ts';
 import { LogReadOnlyError, openLogFile, type AppendFigures, type LogFile } from './log-file.ts';
 import { IdempotencyConflictError, type AppendResult, type MessageStore, type WaitOptions, type WaitResult } from './message-store.ts';
-import { createRoomTable, EMPTY_ROOM_EPOCH, MAX_MESSAGES_PER_ROOM, MAX_ROOMS, type RoomTableOptions } from './room-table.ts';
+import { createRoomTable, MAX_MESSAGES_PER_ROOM, MAX_ROOMS, type RoomTableOptions } from './room-table.ts';
 import { createWaiterRegistry } from './waiter-registry.ts';
 
 export const CHAT_LOG_FILE = 'chat-log.jsonl';

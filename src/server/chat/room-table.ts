@@ -1,5 +1,5 @@
 import type { ChatMessage } from './chat-message.ts';
-import { formatCursor, type Cursor } from './cursor.ts';
+import { EMPTY_ROOM_EPOCH, formatCursor, type Cursor } from './cursor.ts';
 import type { ReadResult } from './message-store.ts';
 
 export const MAX_MESSAGES_PER_ROOM = 500;
@@ -7,12 +7,6 @@ export const MAX_ROOMS = 1_000;
 export const ROOM_IDLE_MS = 24 * 60 * 60 * 1_000;
 /** What a client gets on its first load, without a cursor. */
 export const INITIAL_MESSAGES = 50;
-/**
- * The epoch of a room that has no incarnation yet (nobody has written to it). A client that read
- * the empty room holds `0.0`; whatever incarnation starts next began empty too, so its messages
- * simply follow that cursor: no reset. Random epochs are 8 characters, so they never equal it.
- */
-export const EMPTY_ROOM_EPOCH = '0';
 
 export interface RoomTableOptions {
   maxRooms?: number;

@@ -70,6 +70,21 @@ describe('createChatEventStream', () => {
     }
   });
 
+  it('sends a reset while streaming when the room starts a new incarnation (evicted, then written again)', async () => {
+    const store = createMessageLog({ maxRooms: 1 });
+    const { message } = await store.append({ room: 'r', text: 'old', author: 'x' });
+    const reader = createChatEventStream({ store, room: 'r', after: { epoch: message.epoch, id: 1 } }).getReader();
+    await readUntil(reader, /event: position/);
+    await vi.waitFor(() => expect(store.counts.waiters).toBe(1));
+    await store.append({ room: 'other', text: 'evicts r', author: 'x' });
+    const { message: fresh } = await store.append({ room: 'r', text: 'new', author: 'x' });
+    const text = await readUntil(reader, /event: reset\ndata: .*\n\n/);
+    expect(text).toContain(`id: ${fresh.epoch}.1\nevent: reset\n`);
+    await store.append({ room: 'r', text: 'newer', author: 'x' });
+    expect(await readUntil(reader, /event: message/)).toContain(`id: ${fresh.epoch}.2\n`);
+    await reader.cancel();
+  });
+
   it('gives a room that is still empty the position 0.0, from which its first message follows', async () => {
     const store = createMessageLog();
     const reader = createChatEventStream({ store, room: 'r' }).getReader();
