@@ -145,11 +145,10 @@ export function createMessageLog({
     const lastLineOf = new Map<string, number>(); // each room's last replayed line
 
     const record = (raw: unknown, line: number) => {
+      const position = asPosition(raw);
+      if (position) return rooms.skipIdsTo(position.room, position.epoch, position.lastId);
       const stored = asLogRecord(raw, legacyEpochs);
-      if (!stored) {
-        damaged.push(line);
-        return;
-      }
+      if (!stored) return damage(line, JSON.stringify(raw)); // JSON, but not a message: damage all the same
       const held = rooms.epoch(stored.room) === stored.epoch ? rooms.lastId(stored.room) : 0;
       if (stored.id <= held) {
         damaged.push(line); // an id going backwards within an incarnation: a copied or edited line
@@ -239,8 +238,12 @@ export function createMessageLog({
       const byBytes = file.byteLength >= compactMaxBytes && file.byteLength - compactedBytes >= compactMaxBytes / 5;
       if (repairPending || byLines || byBytes) {
         const snapshot = rooms.snapshot(); // taken now: later writes wait for this batch step
+        const positions = rooms.positions().map((position) => JSON.stringify(position));
         await file.rewrite(
-          mapIterable(snapshot, ({ message, idempotencyKey }) => JSON.stringify(idempotencyKey === undefined ? message : { ...message, idempotencyKey })),
+          concatIterables(
+            mapIterable(snapshot, ({ message, idempotencyKey }) => JSON.stringify(idempotencyKey === undefined ? message : { ...message, idempotencyKey })),
+            positions,
+          ),
         );
         repairPending = false;
         compactedBytes = file.byteLength;
@@ -347,6 +350,18 @@ function asLogRecord(record: unknown, legacyEpochs: Map<string, string>): LogRec
   return message;
 }
 
+/**
+ * A position line `{"room", "epoch", "lastId"}`, written by compaction after the messages: the
+ * room's ids continue after `lastId` even though its newest message was lost to a damaged line.
+ */
+function asPosition(record: unknown): { room: string; epoch: string; lastId: number } | undefined {
+  if (typeof record !== 'object' || record === null || !('lastId' in record)) return undefined;
+  const { room, epoch, lastId } = record as Record<string, unknown>;
+  const valid =
+    typeof room === 'string' && ROOM_NAME_PATTERN.test(room) && typeof epoch === 'string' && EPOCH_PATTERN.test(epoch) && Number.isSafeInteger(lastId);
+  return valid ? { room: room as string, epoch: epoch as string, lastId: lastId as number } : undefined;
+}
+
 /** An epoch for an incarnation logged before epochs existed: the same for the same first record. */
 function legacyEpoch(room: string, id: number, at: number): string {
   const digest = createHash('sha256').update(`${room}\n${id}\n${at}`).digest();
@@ -357,4 +372,8 @@ function legacyEpoch(room: string, id: number, at: number): string {
 
 function* mapIterable<T, R>(items: Iterable<T>, map: (item: T) => R): Generator<R> {
   for (const item of items) yield map(item);
+}
+
+function* concatIterables<T>(...lists: Iterable<T>[]): Generator<T> {
+  for (const list of lists) yield* list;
 }

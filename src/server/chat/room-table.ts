@@ -187,6 +187,19 @@ export function createRoomTable({
       return records;
     },
 
+    /**
+     * Rooms whose last id is above their newest retained message (a damaged line held it): a
+     * compacted log keeps these positions, or a restart would give those ids again.
+     */
+    positions(): Array<{ room: string; epoch: string; lastId: number }> {
+      const ahead = [];
+      for (const [name, room] of rooms) {
+        const newest = room.messages.at(-1)?.id ?? 0;
+        if (room.lastId > newest) ahead.push({ room: name, epoch: room.epoch, lastId: room.lastId });
+      }
+      return ahead;
+    },
+
     /** Forgets every room: before the log file is replayed again. */
     clear(): void {
       rooms.clear();

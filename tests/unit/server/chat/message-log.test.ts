@@ -224,7 +224,14 @@ describe('message log: a damaged file', () => {
 
     writeLog(dataDir, [lines[0]!, lines[1]!, '\u0000\u0000 unreadable']); // nothing readable: every room skips an id
     const third = openLog({ dataDir, onWarning: () => {} });
-    await expect(third.append(draft('four'))).resolves.toMatchObject({ message: { id: 4 } });
+    await expect(third.append(draft('elsewhere', 'other-room'))).resolves.toMatchObject({ message: { id: 1 } });
+    await third.flush(); // the repairing compaction keeps the skipped position
+    await third.close();
+    expect(logLines(dataDir).some((line) => line.includes('"lastId":3'))).toBe(true);
+
+    const fourth = openLog({ dataDir, onWarning: () => {} });
+    expect(texts((await fourth.read('lobby')).messages)).toEqual(['one', 'two']);
+    await expect(fourth.append(draft('four'))).resolves.toMatchObject({ message: { id: 4 } });
   });
 
   it('skips lines that are not JSON, not messages, too long, or going back, never crashing', async () => {
