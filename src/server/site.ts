@@ -12,6 +12,7 @@ import { createChangingCounter } from './polling/changing-counter.ts';
 import { createCounterHandler, POLL_RATE_LIMIT } from './polling/counter-handler.ts';
 import { createShutdown, SHUTDOWN_HOOK } from './shutdown.ts';
 import { createChatEventsHandler } from './sse/chat-events-handler.ts';
+import { createLogWriteStats } from './stats/log-write-stats.ts';
 import { createServerStats } from './stats/server-stats.ts';
 
 /** Wires every feature of the server together from one configuration. */
@@ -19,7 +20,7 @@ export function createSite(config: SiteConfig) {
   const stats = createServerStats();
   const shutdown = createShutdown();
   const faults = createFaultSwitchboard();
-  const chatStore = createMessageLog({ dataDir: config.dataDir, endSignal: shutdown.signal });
+  const chatStore = createMessageLog({ dataDir: config.dataDir, endSignal: shutdown.signal, onBatchWritten: createLogWriteStats(stats).record });
   shutdown.beforeExit(() => chatStore.close()); // every accepted message on disk, then the file closed
   const naive = createNaiveBackend({
     dataDir: config.dataDir,
