@@ -14,7 +14,7 @@ import { CHECK_INTERVAL_MS, WAIT_CAP_MS } from '../../server/naive/wait-for-newe
 import { CHANGE_MAX_DELAY_MS, CHANGE_MIN_DELAY_MS, IDLE_AFTER_MS } from '../../server/polling/changing-counter.ts';
 import { SSE_STREAMS_PER_CLIENT } from '../../server/sse/chat-events-handler.ts';
 import {
-  SSE_KEEPALIVE_MS,
+  SSE_HEARTBEAT_MS,
   SSE_MAX_BYTES,
   SSE_MAX_DURATION_MS,
   SSE_MAX_QUEUED_BYTES,
@@ -63,7 +63,7 @@ export const SITE_FIGURES = {
   // The event stream
   sseStreamsPerClient: figure(SSE_STREAMS_PER_CLIENT, 'count', 'SSE_STREAMS_PER_CLIENT'),
   maxSseStreams: figure(defaults.maxSseStreams, 'count', 'MAX_SSE_STREAMS'),
-  sseHeartbeat: figure(SSE_KEEPALIVE_MS, 'ms', 'SSE_KEEPALIVE_MS'),
+  sseHeartbeat: figure(SSE_HEARTBEAT_MS, 'ms', 'SSE_HEARTBEAT_MS'),
   sseMaxDuration: figure(SSE_MAX_DURATION_MS, 'ms', 'SSE_MAX_DURATION_MS'),
   sseMaxBytes: figure(SSE_MAX_BYTES, 'bytes', 'SSE_MAX_BYTES'),
   sseMaxQueuedBytes: figure(SSE_MAX_QUEUED_BYTES, 'bytes', 'SSE_MAX_QUEUED_BYTES'),
