@@ -269,3 +269,41 @@ describe('resuming across a server restart', () => {
     expect(reset.messages.map((m: any) => m.text)).toEqual(['new']);
   });
 });
+
+describe('the page’s socket client against the real server', () => {
+  it('shows every message exactly once across a server restart, resuming from its cursor', async () => {
+    const { ChatSocketClient } = await import('../../src/client/socket/chat-socket-client.ts');
+    const { Backoff } = await import('../../src/client/backoff.ts');
+    const server = await serve();
+    const shown: string[] = [];
+    let notify = () => {};
+    const client = new ChatSocketClient({
+      url: server.socketUrl,
+      room: 'page',
+      backoff: new Backoff({ initialMs: 20, maxMs: 200 }),
+      onMessages: (messages, { replace }) => {
+        if (replace) shown.length = 0;
+        shown.push(...messages.map((m) => m.text));
+        notify();
+      },
+    });
+    const shownAtLeast = (count: number) =>
+      new Promise<void>((resolve) => {
+        notify = () => shown.length >= count && resolve();
+        notify();
+      });
+    client.start();
+    try {
+      await client.post('a');
+      await client.post('b');
+      await shownAtLeast(2);
+      await server.restart();
+      await server.store.append({ room: 'page', text: 'c', author: 'x' });
+      await client.post('d'); // sent once the client is back
+      await shownAtLeast(4);
+      expect(shown).toEqual(['a', 'b', 'c', 'd']);
+    } finally {
+      client.stop();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { formatCursor, parseCursor, type Cursor } from '../chat/cursor.ts';
 import { IdempotencyConflictError, type MessageStore } from '../chat/message-store.ts';
 import type { SiteConfig } from '../config.ts';
 import { assertAllowedOrigin } from '../http/allowed-origin.ts';
+import { clientIdentity } from '../http/client-identity.ts';
 import { badRequest, HttpError, serviceUnavailable } from '../http/http-error.ts';
 import { readQuery } from '../http/query-params.ts';
 import { createRateLimiter } from '../limits/rate-limiter.ts';
@@ -13,6 +14,21 @@ import { createWaiterQuota } from '../limits/waiter-quota.ts';
 import type { ServerStats } from '../stats/server-stats.ts';
 import { CLOSE_CODES, parseClientFrame, ProtocolViolation, type ServerMessage } from './socket-protocol.ts';
 import { refuseUpgrade } from './upgrade-refusal.ts';
+
+/** Where the process's HTTP server (scripts/serve.mjs) finds the chat socket's `handleUpgrade`. */
+export const CHAT_SOCKET_HOOK = Symbol.for('comet-lessons.chat-socket');
+
+/**
+ * Who is asking, for per-client limits, from an upgrade request: the same identity the HTTP routes
+ * use (`clientIdentity`: the socket's address, or the proxy's X-Forwarded-For with TRUST_PROXY=1).
+ */
+export function upgradeClientIdentity(trustProxy: boolean): (request: IncomingMessage) => string {
+  return (request) => {
+    const forwarded = request.headers['x-forwarded-for'];
+    const headers: Record<string, string> = typeof forwarded === 'string' ? { 'x-forwarded-for': forwarded } : {};
+    return clientIdentity(new Request('http://localhost/', { headers }), request.socket.remoteAddress, trustProxy);
+  };
+}
 
 /** Where the chat's WebSocket lives: `/api/chat/socket?room=NAME[&after=CURSOR]`. */
 export const SOCKET_PATH = '/api/chat/socket';

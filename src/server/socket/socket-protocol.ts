@@ -72,11 +72,26 @@ export class ProtocolViolation extends Error {
   readonly code: number;
 
   constructor(code: number, reason: string) {
-    // A close reason is at most 123 bytes (RFC 6455 §5.5): keep reasons short and ASCII.
-    super(reason.slice(0, 120));
+    super(closeReason(reason));
     this.name = 'ProtocolViolation';
     this.code = code;
   }
+}
+
+/** A close reason is at most 123 bytes of UTF-8 (RFC 6455 §5.5.1); `ws` throws on a longer one. */
+export const CLOSE_REASON_MAX_BYTES = 123;
+
+/** Cuts a reason (which may quote what a client sent) to whole characters within {@link CLOSE_REASON_MAX_BYTES}. */
+export function closeReason(text: string): string {
+  let reason = '';
+  let bytes = 0;
+  for (const character of text) {
+    const size = Buffer.byteLength(character);
+    if (bytes + size > CLOSE_REASON_MAX_BYTES) break;
+    reason += character;
+    bytes += size;
+  }
+  return reason;
 }
 
 /**
