@@ -11,6 +11,7 @@ import { createNaiveBackend, WRITE_RATE_LIMIT } from './naive/naive-backend.ts';
 import { createChangingCounter } from './polling/changing-counter.ts';
 import { createCounterHandler, POLL_RATE_LIMIT } from './polling/counter-handler.ts';
 import { createShutdown, SHUTDOWN_HOOK } from './shutdown.ts';
+import { bridgeLegacyStore } from './socket/legacy-store-bridge.ts';
 import { CHAT_SOCKET_HOOK, createChatSocketServer, upgradeClientIdentity } from './socket/chat-socket-server.ts';
 import { createChatEventsHandler } from './sse/chat-events-handler.ts';
 import { createServerStats } from './stats/server-stats.ts';
@@ -31,7 +32,7 @@ export function createSite(config: SiteConfig) {
     shutdownSignal: shutdown.signal,
   });
   const chatSocket = createChatSocketServer({
-    store: chatStore,
+    store: bridgeLegacyStore(chatStore),
     config,
     stats,
     shutdownSignal: shutdown.signal,
