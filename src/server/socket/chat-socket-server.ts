@@ -132,6 +132,8 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
       return;
     }
     const stop = new AbortController();
+    // The pump stops when this client goes or the server shuts down, whichever comes first.
+    const pumpSignal = shutdownSignal ? AbortSignal.any([stop.signal, shutdownSignal]) : stop.signal;
 
     // #region heartbeat
     // Every period: a peer that has not answered the last ping is dropped; otherwise ping again and
@@ -215,14 +217,17 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
         ? { type: 'reset', messages: first.messages, cursor: first.cursor }
         : { type: 'messages', messages: first.messages, cursor: first.cursor, ...(first.gap && { gap: true as const }) });
       let cursor = parseCursor(first.cursor, 'cursor');
-      while (!stop.signal.aborted) {
-        const news = await store.waitForMessagesAfter(room, cursor, { timeoutMs: heartbeatMs, signal: stop.signal });
-        if (stop.signal.aborted) break;
+      while (!pumpSignal.aborted) {
+        const news = await store.waitForMessagesAfter(room, cursor, { timeoutMs: heartbeatMs, signal: pumpSignal });
+        if (pumpSignal.aborted) break;
         if (news.reset) deliver({ type: 'reset', messages: news.messages, cursor: news.cursor });
         else if (news.messages.length > 0 || news.gap) {
           deliver({ type: 'messages', messages: news.messages, cursor: news.cursor, ...(news.gap && { gap: true as const }) });
         }
         cursor = parseCursor(news.cursor, 'cursor');
+        // An empty answer (the heartbeat period passed) lets other work run before the next wait,
+        // so even a store that answered at once could never starve the process.
+        if (news.messages.length === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     };
     // #endregion pump
