@@ -78,9 +78,10 @@ export function eventStreamTransport(room: string, events: TransportEvents): Tra
       events.onWire('out', `GET /api/chat/events?room=${room} (Accept: text/event-stream)`);
       const show = (type: string) => (event: MessageEvent<string>) => {
         events.onWire('in', `event: ${type}${event.lastEventId ? ` · id: ${event.lastEventId}` : ''} · ${payloadBytes(event.data)} B · ${event.data}`);
-        const data = JSON.parse(event.data) as SocketChatMessage | { messages?: SocketChatMessage[] };
-        if (type === 'message') events.onMessages([data as SocketChatMessage], { replace: false });
-        if (type === 'reset') events.onMessages((data as { messages?: SocketChatMessage[] }).messages ?? [], { replace: true });
+        if (type !== 'message' && type !== 'reset') return;
+        const data = JSON.parse(event.data) as SocketChatMessage & { messages?: SocketChatMessage[] };
+        if (type === 'message') events.onMessages([data], { replace: false });
+        else events.onMessages(data.messages ?? [], { replace: true });
       };
       for (const type of ['message', 'position', 'reset', 'heartbeat', 'refused']) source.addEventListener(type, show(type) as EventListener);
       source.addEventListener('error', () => events.onWire('note', 'the stream ended; the browser reconnects by itself'));
