@@ -49,12 +49,36 @@ export function readLatestTransportRun(dir = RESULTS_DIR, root = process.cwd()):
 
 const LABELS: Record<TransportRow['transport'], string> = { 'long-poll': 'Long poll', sse: 'Event stream (SSE)', websocket: 'WebSocket' };
 
+/** One row of the lesson's table: every cell a figure as printed. */
+export interface TableRow {
+  transport: string;
+  delivered: string;
+  bytes: string;
+  p50: string;
+  p99: string;
+  memory: string;
+  cpu: string;
+}
+
+function tableRow(r: TransportRow): TableRow {
+  return {
+    transport: LABELS[r.transport],
+    delivered: `${formatNumber(r.delivered, 0)} of ${formatNumber(r.expected, 0)}`,
+    bytes: `${formatNumber(r.wireBytesPerDelivery, 0)} B`,
+    p50: `${formatNumber(r.latencyMs.p50)} ms`,
+    p99: `${formatNumber(r.latencyMs.p99)} ms`,
+    memory: `${formatNumber(r.rssPerIdleConnectionBytes / 1024)} KiB`,
+    cpu: `${formatNumber(r.cpuMicrosecondsPerDelivery)} µs`,
+  };
+}
+
 /** The table rows, the charts' props and the sentence about the machine, for the lesson. */
 export function transportFigures(run: TransportRun = readLatestTransportRun()) {
   const rows = run.transports;
   const row = (name: TransportRow['transport']) => rows.find((r) => r.transport === name)!;
   const groups = (value: (r: TransportRow) => number) => rows.map((r) => ({ label: LABELS[r.transport], values: [value(r)] }));
   const clients = formatNumber(row('websocket').clients, 0);
+  const table = rows.map(tableRow);
   return {
     file: run.file,
     clients,
@@ -63,15 +87,9 @@ export function transportFigures(run: TransportRun = readLatestTransportRun()) {
     machine: `${run.machine.cpus} × ${run.machine.cpuModel}, Node ${run.machine.nodeVersion}, load average ${run.machine.loadAverage.atStart} at the start` +
       `${run.machine.loadAverage.atEnd === undefined ? '' : ` and ${run.machine.loadAverage.atEnd} at the end`} (${run.startedAt.slice(0, 10)})`,
     busy: run.machine.loadAverage.atStart > run.machine.cpus * 0.75,
-    table: rows.map((r) => ({
-      transport: LABELS[r.transport],
-      delivered: `${formatNumber(r.delivered, 0)} of ${formatNumber(r.expected, 0)}`,
-      bytes: `${formatNumber(r.wireBytesPerDelivery, 0)} B`,
-      p50: `${formatNumber(r.latencyMs.p50)} ms`,
-      p99: `${formatNumber(r.latencyMs.p99)} ms`,
-      memory: `${formatNumber(r.rssPerIdleConnectionBytes / 1024)} KiB`,
-      cpu: `${formatNumber(r.cpuMicrosecondsPerDelivery)} µs`,
-    })),
+    table,
+    /** The table's cells by transport, for the prose. */
+    byTransport: Object.fromEntries(rows.map((r, index) => [r.transport, table[index]!])) as Record<TransportRow['transport'], TableRow>,
     ratios: {
       longPollToSocketBytes: formatNumber(row('long-poll').wireBytesPerDelivery / row('websocket').wireBytesPerDelivery),
       sseToSocketBytes: formatNumber(row('sse').wireBytesPerDelivery / row('websocket').wireBytesPerDelivery, 2),

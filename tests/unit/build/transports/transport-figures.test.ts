@@ -62,6 +62,7 @@ describe('transportFigures', () => {
     expect(figures.ratios).toEqual({ longPollToSocketBytes: '4', sseToSocketBytes: '0.87' });
     expect(figures.charts.bytes.groups.map((g) => g.values[0])).toEqual([600, 130, 150]);
     expect(figures.busy).toBe(false);
+    expect(figures.byTransport['long-poll'].bytes).toBe('600 B');
   });
 
   it('says when the machine was busy during the run', () => {
