@@ -15,9 +15,10 @@ import { measureFanOut } from './phases/fan-out.mjs';
 import { measureIdleCapacity } from './phases/idle-capacity.mjs';
 import { measureNaiveVsEvent } from './phases/naive-vs-event.mjs';
 import { measureThroughput } from './phases/throughput.mjs';
+import { measureTransport, renderTransportsMarkdown, TRANSPORTS } from './phases/transports.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock'];
+const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock', 'transports'];
 const USAGE = `Usage: npm run bench [-- --quick] [--out DIR] [--only ${PHASES.join(',')}] [--cpu-prof]
   --quick     small numbers, finishes in under a minute (a smoke run; results are git-ignored)
   --out DIR   write the result files to DIR instead of bench/results/
@@ -48,6 +49,10 @@ const SETTINGS = {
     clockFrames: 5_000,
     clockWindowMs: 10_000,
     clockBatch: 200,
+    transportClients: 1_000,
+    transportMessages: 20,
+    transportSpacingMs: 250,
+    deliveryTimeoutMs: 20_000,
     runTimeoutMs: 15 * 60_000,
   },
   quick: {
@@ -72,6 +77,10 @@ const SETTINGS = {
     clockFrames: 200,
     clockWindowMs: 3_000,
     clockBatch: 100,
+    transportClients: 100,
+    transportMessages: 5,
+    transportSpacingMs: 100,
+    deliveryTimeoutMs: 5_000,
     runTimeoutMs: 2 * 60_000,
   },
 };
@@ -242,17 +251,31 @@ if (selected('clock', 'Clock')) {
   results.clock = await attempt('clock', () => measureClock({ frames: settings.clockFrames, ...phaseOptions('site') }));
 }
 
+if (selected('transports', 'Transports: long poll, event stream, WebSocket')) {
+  results.transports = [];
+  for (const transport of TRANSPORTS) {
+    const { transportClients: clients, transportMessages: messages, transportSpacingMs: spacingMs } = settings;
+    const row = await attempt(`transports (${transport})`, () =>
+      measureTransport({ transport, clients, messages, spacingMs, ...phaseOptions('site') }),
+    );
+    if (row) results.transports.push(row);
+  }
+}
+
 results.machine.openFileLimit.server = observed.openFileLimit ?? null;
 results.machine.loadAverage.atEnd = loadAverageNow();
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1_000);
 results.targets = evaluateTargets(results);
-for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock']) if (results[key] === undefined) delete results[key];
+for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock', 'transports']) if (results[key] === undefined) delete results[key];
 
 const outDir = path.resolve(options.out ?? path.join(root, 'bench/results'));
 mkdirSync(outDir, { recursive: true });
-const name = `${mode === 'quick' ? 'quick-' : ''}${startedAt.toISOString().slice(0, 10)}`;
+// A run of the transports alone gets its own file, so that it never stands in for a full run.
+const transportsOnly = phases.every((phase) => phase === 'transports');
+const name = `${mode === 'quick' ? 'quick-' : ''}${transportsOnly ? 'transports-' : ''}${startedAt.toISOString().slice(0, 10)}`;
 writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(path.join(outDir, `${name}.md`), renderMarkdown(results));
+const transportsSection = results.transports?.length ? `\n${renderTransportsMarkdown(results.transports)}\n` : '';
+writeFileSync(path.join(outDir, `${name}.md`), renderMarkdown(results) + transportsSection);
 
 console.log(`\nTargets:`);
 for (const target of results.targets) {
