@@ -97,4 +97,9 @@ describe('the questions', () => {
     expect(files.length).toBeGreaterThanOrEqual(8);
     for (const file of files) expect(lessonSlugs, file).toContain(file.replace(/\.yaml$/, ''));
   });
+
+  it('end every lesson', () => {
+    const files = readdirSync(path.join(PROJECT_ROOT, 'src/content/questions'));
+    for (const slug of lessonSlugs) expect(files, `src/content/questions/${slug}.yaml`).toContain(`${slug}.yaml`);
+  });
 });
