@@ -1,5 +1,5 @@
 import { createChatHandler } from './chat/chat-handler.ts';
-import { createMessageLog } from './chat/message-log.ts';
+import { createStore } from './chat/create-store.ts';
 import { createClockFrameHandler } from './clock/clock-frame-handler.ts';
 import { readConfig, type SiteConfig } from './config.ts';
 import { createFaultHandler } from './faults/fault-handler.ts';
@@ -19,7 +19,7 @@ export function createSite(config: SiteConfig) {
   const stats = createServerStats();
   const shutdown = createShutdown();
   const faults = createFaultSwitchboard();
-  const chatStore = createMessageLog({ dataDir: config.dataDir, endSignal: shutdown.signal });
+  const chatStore = createStore(config, { endSignal: shutdown.signal });
   shutdown.beforeExit(() => chatStore.close()); // every accepted message on disk, then the file closed
   const naive = createNaiveBackend({
     dataDir: config.dataDir,
