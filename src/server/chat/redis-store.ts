@@ -127,7 +127,7 @@ export function createRedisStore({
   // After a cut the subscription is restored by the client; anything published meanwhile was missed.
   subscriber.on('ready', () => wakeups.wakeAll());
 
-  const connected = Promise.all([
+  void Promise.all([
     commands.connect(),
     subscriber.connect().then(() => subscriber.subscribe(channel, (room) => wakeups.wake(room))),
   ]).catch((error: unknown) => report('first connection', error));
@@ -185,8 +185,12 @@ export function createRedisStore({
     close() {
       return (closing ??= (async () => {
         wakeups.releaseAll('aborted');
-        await connected;
-        await Promise.allSettled([subscriber, commands].map(async (client) => client.close()));
+        await Promise.allSettled(
+          [subscriber, commands].map(async (client) => {
+            if (client.isReady) await client.close();
+            else if (client.isOpen) client.destroy(); // still trying to reach Redis: stop trying
+          }),
+        );
       })());
     },
   };
