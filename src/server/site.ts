@@ -1,5 +1,6 @@
 import { createChatHandler } from './chat/chat-handler.ts';
 import { createStore } from './chat/create-store.ts';
+import { createSharedChatLimits } from './cluster/shared-chat-limits.ts';
 import { createClockFrameHandler } from './clock/clock-frame-handler.ts';
 import { readConfig, type SiteConfig } from './config.ts';
 import { createFaultHandler } from './faults/fault-handler.ts';
@@ -40,7 +41,7 @@ export function createSite(config: SiteConfig) {
       perClientLimits: config.perClientLimits,
       shutdownSignal: shutdown.signal,
     }),
-    chat: createChatHandler({ store: chatStore, stats, faults, config }),
+    chat: createChatHandler({ store: chatStore, stats, faults, config, shared: createSharedChatLimits(config, shutdown) }),
     handleFaultRequest: createFaultHandler({ faults, config }),
     handleChatEvents: createChatEventsHandler({ store: chatStore, stats, config, shutdownSignal: shutdown.signal }),
     handlePollingCounter: createCounterHandler({

@@ -7,12 +7,13 @@ import { readJsonBody } from '../http/read-json-body.ts';
 import { createRateLimiter } from '../limits/rate-limiter.ts';
 import { createWaiterQuota } from '../limits/waiter-quota.ts';
 import type { FaultSwitchboard } from '../faults/fault-switchboard.ts';
+import type { SharedRateLimiter, SharedWaiterCount } from '../cluster/shared-limits.ts';
 import type { ServerStats } from '../stats/server-stats.ts';
 import { parseChatPost, parseRoom } from './chat-input.ts';
 import type { MessageStore, ReadResult } from './message-store.ts';
 
 /** A client may send this many messages at once before the per-second rate applies. */
-const BURST_SECONDS = 2;
+export const BURST_SECONDS = 2;
 /** `timeout=MS` may only shorten the poll; larger values are read as "as long as the server allows". */
 const TIMEOUT_PARAM_MAX_MS = 24 * 60 * 60 * 1_000;
 
@@ -21,6 +22,8 @@ export interface ChatHandlerOptions {
   stats: ServerStats;
   /** Faults the reconnection lesson can ask for, one tab at a time. */
   faults?: FaultSwitchboard;
+  /** With several processes (WORKERS): per-client limits counted in Redis, replacing this process's own. */
+  shared?: { posts: SharedRateLimiter; heldPolls: SharedWaiterCount };
   /** Limits, with their defaults, come from `readConfig` (BODY_MAX_BYTES, MESSAGE_MAX_CHARS, POSTS_PER_SECOND, …). */
   config: Pick<
     SiteConfig,
@@ -36,7 +39,7 @@ export interface ChatHandlerOptions {
 }
 
 /** `GET` and `POST /api/chat/messages`: the HTTP side of the chat, over any `MessageStore`. */
-export function createChatHandler({ store, stats, faults, config }: ChatHandlerOptions) {
+export function createChatHandler({ store, stats, faults, config, shared }: ChatHandlerOptions) {
   const { bodyMaxBytes, messageMaxChars, postsPerSecond } = config;
   const postLimiter = createRateLimiter({
     perSecond: postsPerSecond,
@@ -46,7 +49,7 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
   const waiterQuota = createWaiterQuota({
     maxTotal: config.maxChatWaiters,
     maxPerClient: config.maxChatWaitersPerClient,
-    perClientEnabled: config.perClientLimits,
+    perClientEnabled: config.perClientLimits && !shared, // shared: counted across processes below
   });
   const posts = stats.createRate('chatPosts');
   stats.addGauge('chatWaiters', () => store.counts.waiters);
@@ -68,7 +71,15 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
         throw serviceUnavailable('failing this poll on purpose: this tab asked for it', 2);
       }
       if (after === undefined) return answer(await usingStore(() => store.read(room))); // the initial load
-      const release = waiterQuota.acquire(client); // 429 or 503 when too many are held
+      const releaseHere = waiterQuota.acquire(client); // 429 or 503 when too many are held
+      const releaseShared = await shared?.heldPolls.acquire(client).catch((error: unknown) => {
+        releaseHere();
+        throw error;
+      });
+      const release = () => {
+        releaseHere();
+        releaseShared?.();
+      };
       let news: ReadResult;
       try {
         news = await usingStore(() => store.read(room, after)); // a failing store is a 503 while one can still be sent
@@ -91,7 +102,8 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
     async handlePost(request: Request, client: string): Promise<Response> {
       assertAllowedOrigin(request, config.allowedOrigins); // 403: another site's page
       const draft = parseChatPost(await readJsonBody(request, bodyMaxBytes), { textMaxChars: messageMaxChars }); // 415, 413, 400
-      postLimiter.take(client, 'messages'); // 429
+      if (shared) await shared.posts.take(client, 'messages'); // 429, across processes
+      else postLimiter.take(client, 'messages'); // 429
       const message = await usingStore(() => store.append(draft)); // resolves once it is on disk
       posts.add();
       return jsonResponse(message, { status: 201 });
