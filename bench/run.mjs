@@ -14,10 +14,11 @@ import { measureClock } from './phases/clock-frames.mjs';
 import { measureFanOut } from './phases/fan-out.mjs';
 import { measureIdleCapacity } from './phases/idle-capacity.mjs';
 import { measureNaiveVsEvent } from './phases/naive-vs-event.mjs';
+import { measureScaleOut } from './phases/scale-out.mjs';
 import { measureThroughput } from './phases/throughput.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock'];
+const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock', 'scale-out'];
 const USAGE = `Usage: npm run bench [-- --quick] [--out DIR] [--only ${PHASES.join(',')}] [--cpu-prof]
   --quick     small numbers, finishes in under a minute (a smoke run; results are git-ignored)
   --out DIR   write the result files to DIR instead of bench/results/
@@ -48,7 +49,8 @@ const SETTINGS = {
     clockFrames: 5_000,
     clockWindowMs: 10_000,
     clockBatch: 200,
-    runTimeoutMs: 15 * 60_000,
+    scaleOut: { waiters: 10_000, rounds: 3, posters: 8, listeners: 100, throughputMs: 5_000, settleMs: 1_000, timeoutMs: 30_000 },
+    runTimeoutMs: 20 * 60_000,
   },
   quick: {
     idleSizes: [200],
@@ -72,7 +74,8 @@ const SETTINGS = {
     clockFrames: 200,
     clockWindowMs: 3_000,
     clockBatch: 100,
-    runTimeoutMs: 2 * 60_000,
+    scaleOut: { waiters: 200, rounds: 2, posters: 4, listeners: 20, throughputMs: 1_000, settleMs: 300, timeoutMs: 10_000 },
+    runTimeoutMs: 3 * 60_000,
   },
 };
 /** Sockets the server needs besides the measured waiters: control connections, files, listeners. */
@@ -242,17 +245,26 @@ if (selected('clock', 'Clock')) {
   results.clock = await attempt('clock', () => measureClock({ frames: settings.clockFrames, ...phaseOptions('site') }));
 }
 
+if (selected('scale-out', 'Scale-out on Redis')) {
+  results.scaleOut = await attempt('scale-out', () => measureScaleOut({ ...settings.scaleOut, log }));
+}
+
 results.machine.openFileLimit.server = observed.openFileLimit ?? null;
 results.machine.loadAverage.atEnd = loadAverageNow();
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1_000);
 results.targets = evaluateTargets(results);
-for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock']) if (results[key] === undefined) delete results[key];
+for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock', 'scaleOut']) if (results[key] === undefined) delete results[key];
 
 const outDir = path.resolve(options.out ?? path.join(root, 'bench/results'));
 mkdirSync(outDir, { recursive: true });
 const name = `${mode === 'quick' ? 'quick-' : ''}${startedAt.toISOString().slice(0, 10)}`;
 writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(path.join(outDir, `${name}.md`), renderMarkdown(results));
+// The scale-out lesson draws its chart from the latest full scale-out run.
+if (results.scaleOut && mode === 'full') {
+  const { machine: runMachine, startedAt: runStartedAt, command } = results;
+  writeFileSync(path.join(outDir, 'scale-out.json'), `${JSON.stringify({ startedAt: runStartedAt, command, machine: runMachine, ...results.scaleOut }, null, 2)}\n`);
+}
 
 console.log(`\nTargets:`);
 for (const target of results.targets) {
