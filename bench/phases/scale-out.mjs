@@ -32,12 +32,15 @@ export async function measureScaleOut({ waiters, rounds, posters, listeners, thr
     const server = await startTestServer({ env });
     const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
     try {
-      const fanOut = await fanOutRounds({ origin: server.origin, agent, waiters, rounds, settleMs, timeoutMs });
+      const fanOut = await fanOutRounds({ origin: server.origin, agent, waiters, rounds, settleMs, timeoutMs }).catch((error) => ({
+        waiters,
+        error: error.message, // recorded, and the other configurations still run
+      }));
       const throughput = await postThroughput({ origin: server.origin, agent, posters, listeners, throughputMs, timeoutMs });
       rows.push({ ...config, fanOut, throughput });
       log(
-        `scale-out · ${config.label.padEnd(20)} · fan-out to ${waiters}: complete ${fanOut.completeMs} ms ` +
-          `(${fanOut.received}/${fanOut.expected}) · ${throughput.postsPerSecond} posts/s, ${throughput.deliveriesPerSecond} deliveries/s`,
+        `scale-out · ${config.label.padEnd(20)} · fan-out to ${waiters}: ` +
+          `${fanOut.error ? `failed (${fanOut.error})` : `complete ${fanOut.completeMs} ms (${fanOut.received}/${fanOut.expected})`} · ${throughput.postsPerSecond} posts/s, ${throughput.deliveriesPerSecond} deliveries/s`,
       );
     } finally {
       agent.destroy();
@@ -100,8 +103,10 @@ async function fanOutRounds({ origin, agent, waiters, rounds, settleMs, timeoutM
     const text = `fan-out round ${roundIndex}`;
     let postedAt = Infinity;
     let last = 0;
+    // A connection of its own for each poll, opened before the post: a reused keep-alive
+    // connection may be closed by the server just as it is reused, and the answer would be lost.
     const polls = Array.from({ length: waiters }, () =>
-      request(origin, agent, 'GET', `${messagesPath}?room=${room}&after=${cursor}`, undefined, timeoutMs).then((answer) => {
+      request(origin, false, 'GET', `${messagesPath}?room=${room}&after=${cursor}`, undefined, timeoutMs).then((answer) => {
         const at = performance.now();
         if (answer.status === 200 && answer.body.includes(JSON.stringify(text))) {
           received += 1;

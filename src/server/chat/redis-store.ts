@@ -8,6 +8,8 @@ import { INITIAL_MESSAGES, MAX_MESSAGES_PER_ROOM, MAX_ROOMS, ROOM_IDLE_MS } from
 
 /** The longest pause between two attempts to reach Redis again, in milliseconds. */
 export const REDIS_RECONNECT_MAX_MS = 1_000;
+/** The shared totals (rooms, messages) behind `counts` are asked of Redis at most this often, in milliseconds. */
+export const COUNTS_REFRESH_MS = 1_000;
 /** Default prefix of every key and of the news channel. */
 export const REDIS_KEY_PREFIX = 'comet:';
 
@@ -69,6 +71,7 @@ export function createRedisStore({
   const counts: StoreCounts = { rooms: 0, messages: 0, waiters: 0, lastId: 0 };
   let closing: Promise<void> | undefined;
   let lastReported = '';
+  let countsRefreshedAt = -Infinity;
 
   const report = (what: string, error: unknown) => {
     const message = `Redis (${what}): ${error instanceof Error ? error.message : String(error)}`;
@@ -161,8 +164,9 @@ export function createRedisStore({
 
     get counts() {
       counts.waiters = wakeups.size;
-      if (commands.isReady && !closing) {
+      if (commands.isReady && !closing && performance.now() - countsRefreshedAt >= COUNTS_REFRESH_MS) {
         // Gauges are read synchronously: answer the last known totals and refresh them for next time.
+        countsRefreshedAt = performance.now();
         commands
           .multi()
           .zCard(`${prefix}rooms`)

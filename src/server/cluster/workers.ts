@@ -48,6 +48,7 @@ export function servedBy(env: Record<string, string | undefined> = process.env):
  * Once every worker listens, the primary tells its own parent the port (`{listening: port}`),
  * as a single process does. Never resolves: the primary ends with `process.exit`.
  */
+// #region supervise
 export function superviseWorkers(count: number): Promise<never> {
   let shuttingDown = false;
   const listening = new Set<number>();
@@ -93,3 +94,4 @@ export function superviseWorkers(count: number): Promise<never> {
   for (let slot = 1; slot <= count; slot += 1) start(slot);
   return new Promise<never>(() => {});
 }
+// #endregion supervise
