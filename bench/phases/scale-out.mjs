@@ -99,6 +99,8 @@ async function fanOutRounds({ origin, agent, waiters, rounds, settleMs, timeoutM
   const latencies = [];
   let received = 0;
   let expected = 0;
+  /** Answers without the message, by what they were instead. */
+  const missed = {};
   for (let roundIndex = 0; roundIndex < rounds; roundIndex += 1) {
     const text = `fan-out round ${roundIndex}`;
     let postedAt = Infinity;
@@ -112,6 +114,10 @@ async function fanOutRounds({ origin, agent, waiters, rounds, settleMs, timeoutM
           received += 1;
           latencies.push(at - postedAt);
           last = Math.max(last, at - postedAt);
+        } else {
+          // What the others got instead: a status (0: no answer), or 200 without the message.
+          const key = answer.status === 200 ? `200 ${answer.body.slice(0, 60)}` : String(answer.status);
+          missed[key] = (missed[key] ?? 0) + 1;
         }
       }),
     );
@@ -136,6 +142,7 @@ async function fanOutRounds({ origin, agent, waiters, rounds, settleMs, timeoutM
     completeMs: round(percentile(Float64Array.from(completions).sort(), 0.5)),
     p50Ms: round(percentile(sorted, 0.5)),
     p99Ms: round(percentile(sorted, 0.99)),
+    missed,
   };
 }
 
