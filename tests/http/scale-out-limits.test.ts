@@ -46,21 +46,28 @@ describe('scale-out: per-client limits hold across workers', () => {
   it(`${MAX_HELD} held polls per client in all, whichever process holds them`, async () => {
     const room = `limits-${Date.now().toString(36)}`;
     const cursor = await cursorOf(room);
-    // Each answer of the waiting ones is a 429 refusal, sent at once; held polls stay unanswered.
-    const polls = Array.from({ length: 2 * MAX_HELD + 2 }, () => poll(`/api/chat/messages?room=${room}&after=${cursor}`));
-    const refusals = polls.map((held) => held.status);
+    // Polls beyond the quota are refused at once (429); the others stay held, unanswered. Twelve
+    // connections, handed to the two workers in turn, put several polls on each.
+    const polls = Array.from({ length: 12 }, () => poll(`/api/chat/messages?room=${room}&after=${cursor}`));
     const refused: { status: number; servedBy: string }[] = [];
-    // Wait for the refusals: every poll beyond the quota is refused, the others are held.
-    await new Promise<void>((resolve) => {
-      for (const answer of refusals) {
-        void answer.then((result) => {
-          refused.push(result);
-          if (refused.length === polls.length - MAX_HELD) resolve();
-        });
-      }
-    });
-    expect(refused.map((result) => result.status)).toEqual(Array(polls.length - MAX_HELD).fill(429));
-    // Refusals came from both processes: neither counted only its own polls.
+    const expectedRefusals = polls.length - MAX_HELD;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        for (const held of polls) {
+          void held.status.then((result) => {
+            refused.push(result);
+            if (refused.length === expectedRefusals) resolve();
+          });
+        }
+      }),
+      // Bounded: with limits counted per process, fewer would be refused and this would wait forever.
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, 20_000))),
+    ]);
+    clearTimeout(timer);
+    expect(refused.map((result) => result.status)).toEqual(Array(expectedRefusals).fill(429));
+    // Both processes refused, so each counted the other's polls: per process, a worker that refuses
+    // holds two itself, and two refusing workers would hold four.
     expect(new Set(refused.map((result) => result.servedBy.split('/')[0])).size).toBe(2);
     for (const held of polls) held.cut();
   });
