@@ -14,10 +14,12 @@
 
 // Shared by both scripts: the clock, dropping a room (and telling every process), and making
 // sure the room has an incarnation. ARGV[1] room, ARGV[2] prefix, ARGV[3] channel,
-// ARGV[4] maxRooms, ARGV[5] idleMs, ARGV[6] a fresh epoch in case the room starts now.
-const PRELUDE = `
+// ARGV[4] maxRooms, ARGV[5] idleMs, ARGV[6] a fresh epoch in case the room starts now,
+// ARGV[7] how long (ms) the epoch of a room only read, never written, is kept.
+const prelude = (createsRoom: boolean) => `
+local createsRoom = ${createsRoom}
 local room, prefix, channel = ARGV[1], ARGV[2], ARGV[3]
-local maxRooms, idleMs, freshEpoch = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local maxRooms, idleMs, freshEpoch, pendingMs = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
 local meta, log, keys, index, counter = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -34,35 +36,54 @@ for _, name in ipairs(redis.call('ZRANGEBYSCORE', index, '-inf', now - idleMs, '
   dropRoom(name)
 end
 
+-- A room read before anyone wrote to it gets an epoch (its cursor must stay valid once the first
+-- message comes) but is not a room yet: it takes no place under the room cap, and its epoch lapses
+-- unless polled again. Only an append makes it a room.
 local epoch = redis.call('HGET', meta, 'epoch')
 local lastId = 0
-if epoch then
-  lastId = tonumber(redis.call('HGET', meta, 'lastId'))
-  -- Activity is recorded at most once a minute on reads: the idle rule counts in days.
-  if now - tonumber(redis.call('HGET', meta, 'activeAt')) > 60000 then
-    redis.call('HSET', meta, 'activeAt', now)
-    redis.call('ZADD', index, now, room)
-  end
-else
+local pending = false
+local function touch()
+  redis.call('HSET', meta, 'activeAt', now)
+  redis.call('ZADD', index, now, room)
+end
+local function startRoom()
   if redis.call('ZCARD', index) >= maxRooms then
     local oldest = redis.call('ZRANGE', index, 0, 0)
     if oldest[1] then dropRoom(oldest[1]) end
   end
+  redis.call('PERSIST', meta)
+  redis.call('HDEL', meta, 'pending')
+  touch()
+end
+if epoch then
+  lastId = tonumber(redis.call('HGET', meta, 'lastId'))
+  pending = redis.call('HEXISTS', meta, 'pending') == 1
+  if pending then
+    if createsRoom then startRoom() else redis.call('PEXPIRE', meta, pendingMs) end
+  elseif now - tonumber(redis.call('HGET', meta, 'activeAt')) > 60000 then
+    touch() -- recorded at most once a minute on reads: the idle rule counts in days
+  end
+else
   epoch = freshEpoch
   redis.call('DEL', log, keys)
   redis.call('HSET', meta, 'epoch', epoch, 'lastId', 0, 'activeAt', now)
-  redis.call('ZADD', index, now, room)
+  if createsRoom then
+    startRoom()
+  else
+    redis.call('HSET', meta, 'pending', 1)
+    redis.call('PEXPIRE', meta, pendingMs)
+  end
 end
 `;
 
 /**
- * Appends one message. ARGV[7] text, ARGV[8] author, ARGV[9] idempotency key or '',
- * ARGV[10] messages retained per room.
+ * Appends one message. ARGV[8] text, ARGV[9] author, ARGV[10] idempotency key or '',
+ * ARGV[11] messages retained per room.
  * Returns `{'new'|'repeated', epoch, id, author, at}` or `{'conflict'}`.
  */
 // #region append-script
-export const APPEND_SCRIPT = `${PRELUDE}
-local text, author, key, maxLen = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
+export const APPEND_SCRIPT = `${prelude(true)}
+local text, author, key, maxLen = ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11])
 if key ~= '' then
   local known = redis.call('HGET', keys, key)
   if known then
@@ -94,13 +115,13 @@ return {'new', epoch, tostring(id), author, tostring(now)}
 // #endregion append-script
 
 /**
- * Reads a room after a cursor. ARGV[7] '1' when there is a cursor, ARGV[8] its epoch,
- * ARGV[9] its id, ARGV[10] how many messages an initial load gets.
+ * Reads a room after a cursor. ARGV[8] '1' when there is a cursor, ARGV[9] its epoch,
+ * ARGV[10] its id, ARGV[11] how many messages an initial load gets.
  * Returns `{epoch, lastId, gap 0|1, reset 0|1, entries}` with entries as XRANGE gives them.
  */
 // #region read-script
-export const READ_SCRIPT = `${PRELUDE}
-local hasCursor, afterEpoch, afterId, initial = ARGV[7] == '1', ARGV[8], tonumber(ARGV[9]), tonumber(ARGV[10])
+export const READ_SCRIPT = `${prelude(false)}
+local hasCursor, afterEpoch, afterId, initial = ARGV[8] == '1', ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11])
 if not hasCursor then
   local newest = redis.call('XREVRANGE', log, '+', '-', 'COUNT', initial)
   local entries = {}

@@ -10,6 +10,12 @@ import { INITIAL_MESSAGES, MAX_MESSAGES_PER_ROOM, MAX_ROOMS, ROOM_IDLE_MS } from
 export const REDIS_RECONNECT_MAX_MS = 1_000;
 /** The shared totals (rooms, messages) behind `counts` are asked of Redis at most this often, in milliseconds. */
 export const COUNTS_REFRESH_MS = 1_000;
+/**
+ * How long the epoch of a room that was read but never written is kept, in milliseconds, renewed
+ * by each read: such a room takes no place under the room cap, so reading made-up room names
+ * cannot push real rooms out.
+ */
+export const UNWRITTEN_ROOM_MS = 10 * 60 * 1_000;
 /** Default prefix of every key and of the news channel. */
 export const REDIS_KEY_PREFIX = 'comet:';
 
@@ -67,7 +73,7 @@ export function createRedisStore({
     `${prefix}rooms`,
     `${prefix}messages`,
   ];
-  const shared = (room: string) => [room, prefix, channel, String(maxRooms), String(idleMs), newEpoch()];
+  const shared = (room: string) => [room, prefix, channel, String(maxRooms), String(idleMs), newEpoch(), String(UNWRITTEN_ROOM_MS)];
   const counts: StoreCounts = { rooms: 0, messages: 0, waiters: 0, lastId: 0 };
   let closing: Promise<void> | undefined;
   let lastReported = '';

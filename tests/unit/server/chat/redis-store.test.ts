@@ -76,6 +76,17 @@ describe('Redis store: several processes, one chat', () => {
       await subject.store.append({ room: 'r3', text: 'c', author: 'a' });
       expect(await subject.admin.zCard(`${subject.prefix}rooms`)).toBe(2);
       expect((await subject.store.read('r2', parseCursor(`${kept.message.epoch}.1`))).reset).toBe(false);
+      // Reading rooms nobody wrote to takes no place: made-up names cannot push real rooms out.
+      const read = await subject.store.read('only-read');
+      for (const name of ['x1', 'x2', 'x3']) await subject.store.read(name);
+      expect(await subject.admin.zCard(`${subject.prefix}rooms`)).toBe(2);
+      expect((await subject.store.read('r2', parseCursor(`${kept.message.epoch}.1`))).reset).toBe(false);
+      // …and the cursor of such a read stays valid once the first message comes.
+      const first = await subject.store.append({ room: 'only-read', text: 'first', author: 'a' });
+      expect(first.message.epoch).toBe(parseCursor(read.cursor).epoch);
+      const after = await subject.store.read('only-read', parseCursor(read.cursor));
+      expect(after).toMatchObject({ reset: false, gap: false });
+      expect(after.messages.map((message) => message.text)).toEqual(['first']);
     } finally {
       await subject.close();
     }
