@@ -76,13 +76,14 @@ export function createRedisStore({
   const shared = (room: string) => [room, prefix, channel, String(maxRooms), String(idleMs), newEpoch(), String(UNWRITTEN_ROOM_MS)];
   const counts: StoreCounts = { rooms: 0, messages: 0, waiters: 0, lastId: 0 };
   let closing: Promise<void> | undefined;
-  let lastReported = '';
+  /** The last failure reported per connection: each is reported once, not once per retry. */
+  const lastReported = new Map<string, string>();
   let countsRefreshedAt = -Infinity;
 
   const report = (what: string, error: unknown) => {
     const message = `Redis (${what}): ${error instanceof Error ? error.message : String(error)}`;
-    if (message !== lastReported) onWarning(message); // once per kind of failure, not once per retry
-    lastReported = message;
+    if (message !== lastReported.get(what)) onWarning(message);
+    lastReported.set(what, message);
   };
 
   // #region redis-read
@@ -128,13 +129,15 @@ export function createRedisStore({
     wakeups.releaseAll('timeout'); // held polls end now; their next poll meets a 503
   });
   commands.on('ready', () => {
-    if (lastReported) onWarning('Redis (commands): connected again');
-    lastReported = '';
+    if (lastReported.delete('commands')) onWarning('Redis (commands): connected again');
     wakeups.wakeAll();
   });
   subscriber.on('error', (error: unknown) => report('subscription', error));
   // After a cut the subscription is restored by the client; anything published meanwhile was missed.
-  subscriber.on('ready', () => wakeups.wakeAll());
+  subscriber.on('ready', () => {
+    lastReported.delete('subscription');
+    wakeups.wakeAll();
+  });
 
   void Promise.all([
     commands.connect(),
