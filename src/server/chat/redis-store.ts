@@ -1,4 +1,5 @@
 import { createClient } from 'redis';
+import { HttpError } from '../http/http-error.ts';
 import type { ChatMessage } from './chat-message.ts';
 import { formatCursor, newEpoch, type Cursor } from './cursor.ts';
 import { IdempotencyConflictError, type MessageStore, type ReadResult, type StoreCounts } from './message-store.ts';
@@ -32,11 +33,21 @@ export interface RedisStoreOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Redis cannot be reached right now: the chat handler answers 503 with a Retry-After. */
-export class StoreUnavailableError extends Error {
+/** Seconds a client is asked to wait while Redis cannot be reached. */
+export const STORE_UNAVAILABLE_RETRY_SECONDS = 5;
+
+/**
+ * Redis cannot be reached right now: an expected outage, not a bug, so it is an `HttpError` 503
+ * with a Retry-After that the chat answers as it is (the outage itself is logged once, by the
+ * store, not once per request). `reason` says why, for logs; the client gets a plain sentence.
+ */
+export class StoreUnavailableError extends HttpError {
+  readonly reason: string;
+
   constructor(reason: string) {
-    super(`the shared chat store (Redis) is unavailable: ${reason}`);
+    super(503, 'the chat is unavailable right now; try again shortly', { 'Retry-After': String(STORE_UNAVAILABLE_RETRY_SECONDS) });
     this.name = 'StoreUnavailableError';
+    this.reason = reason;
   }
 }
 
