@@ -16,9 +16,10 @@ import { measureIdleCapacity } from './phases/idle-capacity.mjs';
 import { measureNaiveVsEvent } from './phases/naive-vs-event.mjs';
 import { measureScaleOut } from './phases/scale-out.mjs';
 import { measureThroughput } from './phases/throughput.mjs';
+import { measureTransport, renderTransportsMarkdown, TRANSPORTS } from './phases/transports.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock', 'scale-out'];
+const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock', 'transports', 'scale-out'];
 const USAGE = `Usage: npm run bench [-- --quick] [--out DIR] [--only ${PHASES.join(',')}] [--cpu-prof]
   --quick     small numbers, finishes in under a minute (a smoke run; results are git-ignored)
   --out DIR   write the result files to DIR instead of bench/results/
@@ -49,6 +50,10 @@ const SETTINGS = {
     clockFrames: 5_000,
     clockWindowMs: 10_000,
     clockBatch: 200,
+    transportClients: 1_000,
+    transportMessages: 20,
+    transportSpacingMs: 250,
+    deliveryTimeoutMs: 20_000,
     scaleOut: { waiters: 2_000, rounds: 3, posters: 8, listeners: 100, throughputMs: 5_000, settleMs: 1_000, timeoutMs: 30_000 },
     runTimeoutMs: 20 * 60_000,
   },
@@ -74,8 +79,12 @@ const SETTINGS = {
     clockFrames: 200,
     clockWindowMs: 3_000,
     clockBatch: 100,
+    transportClients: 100,
+    transportMessages: 5,
+    transportSpacingMs: 100,
+    deliveryTimeoutMs: 5_000,
     scaleOut: { waiters: 200, rounds: 2, posters: 4, listeners: 20, throughputMs: 1_000, settleMs: 300, timeoutMs: 10_000 },
-    runTimeoutMs: 3 * 60_000,
+    runTimeoutMs: 2 * 60_000,
   },
 };
 /** Sockets the server needs besides the measured waiters: control connections, files, listeners. */
@@ -247,6 +256,17 @@ if (selected('clock', 'Clock')) {
   results.clock = await attempt('clock', () => measureClock({ frames: settings.clockFrames, ...phaseOptions('site') }));
 }
 
+if (selected('transports', 'Transports: long poll, event stream, WebSocket')) {
+  results.transports = [];
+  for (const transport of TRANSPORTS) {
+    const { transportClients: clients, transportMessages: messages, transportSpacingMs: spacingMs } = settings;
+    const row = await attempt(`transports (${transport})`, () =>
+      measureTransport({ transport, clients, messages, spacingMs, ...phaseOptions('site') }),
+    );
+    if (row) results.transports.push(row);
+  }
+}
+
 if (selected('scale-out', 'Scale-out on Redis')) {
   results.scaleOut = await attempt('scale-out', () => measureScaleOut({ ...settings.scaleOut, log }));
 }
@@ -255,13 +275,17 @@ results.machine.openFileLimit.server = observed.openFileLimit ?? null;
 results.machine.loadAverage.atEnd = loadAverageNow();
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1_000);
 results.targets = evaluateTargets(results);
-for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock', 'scaleOut']) if (results[key] === undefined) delete results[key];
+for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock', 'transports', 'scaleOut']) if (results[key] === undefined) delete results[key];
 
 const outDir = path.resolve(options.out ?? path.join(root, 'bench/results'));
 mkdirSync(outDir, { recursive: true });
-const name = `${mode === 'quick' ? 'quick-' : ''}${startedAt.toISOString().slice(0, 10)}`;
+// A run of the transports (or the scale-out part) alone gets its own file, so that it never
+// stands in for a full run.
+const only = phases.length === 1 && ['transports', 'scale-out'].includes(phases[0]) ? `${phases[0]}-` : '';
+const name = `${mode === 'quick' ? 'quick-' : ''}${only}${startedAt.toISOString().slice(0, 10)}`;
 writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(path.join(outDir, `${name}.md`), renderMarkdown(results));
+const transportsSection = results.transports?.length ? `\n${renderTransportsMarkdown(results.transports)}\n` : '';
+writeFileSync(path.join(outDir, `${name}.md`), renderMarkdown(results) + transportsSection);
 // The scale-out lesson draws its chart from the latest full scale-out run.
 if (results.scaleOut && mode === 'full') {
   const { machine: runMachine, startedAt: runStartedAt } = results;

@@ -1,4 +1,4 @@
-// `npm test`: type check, build, Vitest (unit + HTTP), Playwright (Chromium), benchmark smoke run,
+// `npm test`: type check, build, Vitest (unit + HTTP), Playwright (Chromium), benchmark smoke run, exercises,
 // then one line summed over every runner: `tests: N passed, N failed`.
 // `npm run test:lesson -- <name> [<name> …]`: the same, limited to test files whose path contains a name.
 import { spawnSync } from 'node:child_process';
@@ -112,6 +112,15 @@ if (!built) {
       record('playwright', 0, 1);
     }
   }
+}
+
+// 5. Exercises: every reference solution passes its checks, every untouched starter fails them.
+if (!filter || filters.some((name) => name.startsWith('exercise'))) {
+  console.log('\n▶ exercises: npm run exercise:verify');
+  const verify = spawnSync(node, ['scripts/exercise-verify.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  process.stdout.write(verify.stdout ?? '');
+  const [, passed = '0', failed = '1'] = /exercises: (\d+) passed, (\d+) failed/.exec(verify.stdout ?? '') ?? [];
+  record('exercises', Number(passed), Number(failed) || (verify.status === 0 ? 0 : 1));
 }
 
 rmSync(reportDir, { recursive: true, force: true });

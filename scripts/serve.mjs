@@ -70,6 +70,17 @@ const server = http.createServer(
 server.keepAliveTimeout = 5_000;
 // Unparsable requests, oversized headers and too-slow clients: a JSON reason, then the connection closes.
 server.on('clientError', answerClientError);
+// WebSocket upgrades (the chat's socket, /api/chat/socket) go to the site's socket server, which
+// the bundle publishes on globalThis once the site module has loaded (like the shutdown hook).
+server.on('upgrade', (req, socket, head) => {
+  const handleUpgrade = globalThis[Symbol.for('comet-lessons.chat-socket')];
+  if (handleUpgrade) return handleUpgrade(req, socket, head);
+  const body = '{"error":"the server is starting; try again shortly"}';
+  socket.end(
+    `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 1\r\n` +
+      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+  );
+});
 server.on('checkExpectation', (req, res) => {
   applySecurityHeaders(req, res);
   refuseExpectation(res);

@@ -1,165 +1,222 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCursor } from '../../src/server/chat/cursor.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatCursor, parseCursor, type Cursor } from '../../src/server/chat/cursor.ts';
 import { IdempotencyConflictError, type MessageStore } from '../../src/server/chat/message-store.ts';
-import { MAX_MESSAGES_PER_ROOM } from '../../src/server/chat/room-table.ts';
 
-export interface StoreUnderTest {
+/** What a store under test offers the contract suite. */
+export interface ContractSetup {
   store: MessageStore;
-  /** Makes the room lose its history, as eviction or a lost log would: its next use is a new incarnation. */
+  /** Ends the room's current incarnation (as eviction, an idle drop or a lost log would): its next message starts a new epoch at id 1. */
   resetRoom(room: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * The behaviour every `MessageStore` promises (see `message-store.ts` and `cursor.ts`), run
- * against one store: append, read after a cursor, wait, timeout, abort, gap, epoch reset,
- * retention and idempotency. Each test uses rooms of its own.
+ * The behaviour every `MessageStore` owes its transports (the cursor contract of `cursor.ts` and
+ * the store interface of `message-store.ts`): append, read after a cursor, wait, timeout, abort,
+ * gap, epoch reset, retention and idempotency. `setup` gives a fresh, empty store per test whose
+ * rooms retain at most {@link CONTRACT_MAX_MESSAGES_PER_ROOM} messages.
  */
-export function describeMessageStoreContract(name: string, setup: () => Promise<StoreUnderTest>): void {
-  describe(`${name}: the MessageStore contract`, () => {
-    let subject: StoreUnderTest;
+export const CONTRACT_MAX_MESSAGES_PER_ROOM = 5;
+
+export function describeMessageStoreContract(name: string, setup: () => Promise<ContractSetup>): void {
+  describe(`MessageStore contract: ${name}`, () => {
     let store: MessageStore;
-    let rooms = 0;
-    const freshRoom = () => `contract-${(rooms += 1)}-${Math.random().toString(36).slice(2, 8)}`;
-    const draft = (room: string, text: string, idempotencyKey?: string) => ({ room, text, author: 'tester', idempotencyKey });
+    let context: ContractSetup;
+    let roomCounter = 0;
+    beforeEach(async () => {
+      context = await setup();
+      store = context.store;
+    });
+    afterEach(async () => {
+      await context.close();
+    });
+    /** A room name of its own per test: stores shared between tests never mix them. */
+    const freshRoom = () => `contract-${process.pid}-${Date.now().toString(36)}-${(roomCounter += 1)}`;
+    const post = (room: string, text: string, idempotencyKey?: string) =>
+      store.append(idempotencyKey === undefined ? { room, text, author: 'tester' } : { room, text, author: 'tester', idempotencyKey });
+    const cursorOf = (raw: string): Cursor => parseCursor(raw);
     const texts = (messages: { text: string }[]) => messages.map((message) => message.text);
 
-    beforeAll(async () => {
-      subject = await setup();
-      store = subject.store;
-    });
-    afterAll(async () => {
-      await subject?.close();
-    });
-
-    it('numbers each room from 1 within one epoch, in the order messages are accepted', async () => {
+    it('numbers a room from 1 within one epoch, and gives each message its epoch', async () => {
       const room = freshRoom();
-      const first = await store.append(draft(room, 'a'));
-      const second = await store.append(draft(room, 'b'));
-      const other = await store.append(draft(freshRoom(), 'x'));
-      expect([first.message.id, second.message.id, other.message.id]).toEqual([1, 2, 1]);
-      expect(first.repeated).toBe(false);
+      const first = await post(room, 'one');
+      const second = await post(room, 'two');
+      expect(first).toMatchObject({ repeated: false, message: { id: 1, room, text: 'one', author: 'tester' } });
+      expect(second.message.id).toBe(2);
       expect(second.message.epoch).toBe(first.message.epoch);
-      expect(first.message).toMatchObject({ room, text: 'a', author: 'tester', at: expect.any(Number) });
+      expect(first.message.epoch).toMatch(/^[a-z0-9]{1,16}$/);
+      const other = await post(freshRoom(), 'elsewhere');
+      expect(other.message.id).toBe(1);
     });
 
-    it('reads the latest messages without a cursor, and only newer ones after a cursor', async () => {
+    it('answers the initial load with the latest messages and a cursor of the form EPOCH.ID', async () => {
       const room = freshRoom();
-      for (const text of ['a', 'b', 'c']) await store.append(draft(room, text));
+      const empty = await store.read(room);
+      expect(empty).toMatchObject({ messages: [], gap: false, reset: false });
+      expect(() => parseCursor(empty.cursor)).not.toThrow();
+      const { message } = await post(room, 'one');
+      await post(room, 'two');
       const initial = await store.read(room);
-      expect(texts(initial.messages)).toEqual(['a', 'b', 'c']);
+      expect(texts(initial.messages)).toEqual(['one', 'two']);
+      expect(initial.cursor).toBe(formatCursor({ epoch: message.epoch, id: 2 }));
       expect(initial).toMatchObject({ gap: false, reset: false });
-      const cursor = parseCursor(initial.cursor);
-      expect(cursor.id).toBe(3);
-      const after = await store.read(room, { epoch: cursor.epoch, id: 1 });
-      expect(texts(after.messages)).toEqual(['b', 'c']);
-      expect(after.cursor).toBe(initial.cursor);
-      const none = await store.read(room, cursor);
-      expect(none).toMatchObject({ messages: [], cursor: initial.cursor, gap: false, reset: false });
     });
 
-    it('answers a waiter with the next message of its room', async () => {
+    it('reads only what follows a cursor of the current incarnation', async () => {
       const room = freshRoom();
-      await store.append(draft(room, 'before'));
-      const cursor = parseCursor((await store.read(room)).cursor);
-      const waiting = store.waitForMessagesAfter(room, cursor, { timeoutMs: 60_000 });
-      await store.append(draft(freshRoom(), 'elsewhere')); // another room's news wakes nobody here
-      await store.append(draft(room, 'news'));
-      const result = await waiting;
-      expect(result.outcome).toBe('message');
-      expect(texts(result.messages)).toEqual(['news']);
-      expect(parseCursor(result.cursor)).toEqual({ epoch: cursor.epoch, id: 2 });
+      const { message } = await post(room, 'one');
+      await post(room, 'two');
+      await post(room, 'three');
+      const after = await store.read(room, { epoch: message.epoch, id: 1 });
+      expect(texts(after.messages)).toEqual(['two', 'three']);
+      expect(after).toMatchObject({ gap: false, reset: false });
+      const none = await store.read(room, cursorOf(after.cursor));
+      expect(none).toMatchObject({ messages: [], cursor: after.cursor, gap: false, reset: false });
     });
 
-    it('answers at once when news is already there', async () => {
+    it('gives the messages of a room that was empty to a client whose cursor came from the empty room, without a reset', async () => {
       const room = freshRoom();
-      await store.append(draft(room, 'one'));
-      const { cursor } = await store.read(room);
-      await store.append(draft(room, 'two'));
-      const result = await store.waitForMessagesAfter(room, parseCursor(cursor), { timeoutMs: 60_000 });
-      expect(result).toMatchObject({ outcome: 'message' });
-      expect(texts(result.messages)).toEqual(['two']);
+      const empty = await store.read(room);
+      await post(room, 'first');
+      const news = await store.read(room, cursorOf(empty.cursor));
+      expect(texts(news.messages)).toEqual(['first']);
+      expect(news).toMatchObject({ gap: false, reset: false });
     });
 
-    it('ends a wait empty at its timeout, keeping the cursor', async () => {
+    it('waits for the next message of the room, and answers at once when there is news already', async () => {
       const room = freshRoom();
-      await store.append(draft(room, 'only'));
-      const { cursor } = await store.read(room);
-      const result = await store.waitForMessagesAfter(room, parseCursor(cursor), { timeoutMs: 20 });
-      expect(result).toMatchObject({ outcome: 'timeout', messages: [], cursor, gap: false });
+      const { message } = await post(room, 'one');
+      const at = { epoch: message.epoch, id: 1 };
+      await expect(store.waitForMessagesAfter(room, { ...at, id: 0 }, { timeoutMs: 60_000 })).resolves.toMatchObject({
+        outcome: 'message',
+        messages: [{ id: 1 }],
+      });
+      const waiting = store.waitForMessagesAfter(room, at, { timeoutMs: 60_000 });
+      await post(freshRoom(), 'another room');
+      await post(room, 'two');
+      const news = await waiting;
+      expect(news).toMatchObject({ outcome: 'message', gap: false, reset: false, messages: [{ id: 2, text: 'two' }] });
+      expect(news.cursor).toBe(formatCursor({ epoch: message.epoch, id: 2 }));
     });
 
-    it('ends a wait empty when its signal aborts, and forgets the waiter', async () => {
+    it('wakes a waiter of a room that was empty with its first message', async () => {
       const room = freshRoom();
-      await store.append(draft(room, 'only'));
-      const { cursor } = await store.read(room);
-      const controller = new AbortController();
-      const waiting = store.waitForMessagesAfter(room, parseCursor(cursor), { timeoutMs: 60_000, signal: controller.signal });
-      controller.abort();
-      expect(await waiting).toMatchObject({ outcome: 'aborted', messages: [], cursor });
-      expect(store.counts.waiters).toBe(0);
+      const empty = await store.read(room);
+      const waiting = store.waitForMessagesAfter(room, cursorOf(empty.cursor), { timeoutMs: 60_000 });
+      await post(room, 'first');
+      await expect(waiting).resolves.toMatchObject({ outcome: 'message', reset: false, messages: [{ id: 1, text: 'first' }] });
     });
 
-    it('answers a cursor of another incarnation with a reset and the current history', async () => {
+    it('answers empty with the same cursor on timeout, and on abort', async () => {
       const room = freshRoom();
-      await store.append(draft(room, 'old'));
-      const old = parseCursor((await store.read(room)).cursor);
-      await subject.resetRoom(room);
-      const fresh = await store.append(draft(room, 'new'));
+      const { message } = await post(room, 'one');
+      const at = { epoch: message.epoch, id: 1 };
+      await expect(store.waitForMessagesAfter(room, at, { timeoutMs: 1 })).resolves.toMatchObject({
+        outcome: 'timeout',
+        messages: [],
+        cursor: formatCursor(at),
+        gap: false,
+        reset: false,
+      });
+      const client = new AbortController();
+      const waiting = store.waitForMessagesAfter(room, at, { timeoutMs: 60_000, signal: client.signal });
+      client.abort();
+      await expect(waiting).resolves.toMatchObject({ outcome: 'aborted', messages: [], cursor: formatCursor(at) });
+      const aborted = new AbortController();
+      aborted.abort();
+      await expect(store.waitForMessagesAfter(room, at, { timeoutMs: 60_000, signal: aborted.signal })).resolves.toMatchObject({
+        outcome: 'aborted',
+      });
+    });
+
+    it(`keeps the newest ${CONTRACT_MAX_MESSAGES_PER_ROOM} messages of a room and reports a gap to a cursor older than them`, async () => {
+      const room = freshRoom();
+      let epoch = '';
+      for (let i = 1; i <= CONTRACT_MAX_MESSAGES_PER_ROOM + 4; i++) epoch = (await post(room, `m${i}`)).message.epoch;
+      const stale = await store.read(room, { epoch, id: 2 });
+      expect(stale).toMatchObject({ gap: true, reset: false });
+      expect(stale.messages.map((message) => message.id)).toEqual([5, 6, 7, 8, 9]);
+      const justInTime = await store.read(room, { epoch, id: 4 });
+      expect(justInTime).toMatchObject({ gap: false, reset: false });
+      await expect(store.waitForMessagesAfter(room, { epoch, id: 1 }, { timeoutMs: 60_000 })).resolves.toMatchObject({
+        outcome: 'message',
+        gap: true,
+      });
+    });
+
+    it('answers a cursor of another incarnation, a bare integer and an id never reached with a reset', async () => {
+      const room = freshRoom();
+      const old = await post(room, 'old one');
+      await post(room, 'old two');
+      await post(room, 'old three');
+      await context.resetRoom(room);
+      const fresh = await post(room, 'new one');
       expect(fresh.message.id).toBe(1);
-      expect(fresh.message.epoch).not.toBe(old.epoch);
-      const result = await store.read(room, old);
-      expect(result.reset).toBe(true);
-      expect(texts(result.messages)).toEqual(['new']);
-      expect(parseCursor(result.cursor)).toEqual({ epoch: fresh.message.epoch, id: 1 });
-      const legacy = await store.read(room, { epoch: '', id: 1 }); // a bare integer from an older client
-      expect(legacy.reset).toBe(true);
+      expect(fresh.message.epoch).not.toBe(old.message.epoch);
+      for (let i = 2; i <= 5; i++) await post(room, `new ${i}`);
+
+      const oldCursor = { epoch: old.message.epoch, id: 3 };
+      const reset = await store.read(room, oldCursor);
+      expect(reset).toMatchObject({ reset: true, gap: false });
+      expect(texts(reset.messages)).toEqual(['new one', 'new 2', 'new 3', 'new 4', 'new 5']);
+      expect(reset.cursor).toBe(formatCursor({ epoch: fresh.message.epoch, id: 5 }));
+      await expect(store.read(room, parseCursor('3'))).resolves.toMatchObject({ reset: true });
+      await expect(store.read(room, { epoch: fresh.message.epoch, id: 99 })).resolves.toMatchObject({ reset: true });
+      await expect(store.waitForMessagesAfter(room, oldCursor, { timeoutMs: 60_000 })).resolves.toMatchObject({
+        outcome: 'message',
+        reset: true,
+      });
     });
 
-    it('wakes a waiter whose room was reset meanwhile with a reset', async () => {
+    it('wakes a waiter with a reset when its room starts a new incarnation', async () => {
       const room = freshRoom();
-      await store.append(draft(room, 'old'));
-      const old = parseCursor((await store.read(room)).cursor);
-      const waiting = store.waitForMessagesAfter(room, old, { timeoutMs: 60_000 });
-      await subject.resetRoom(room);
-      await store.append(draft(room, 'new'));
-      const result = await waiting;
-      expect(result).toMatchObject({ outcome: 'message', reset: true });
-      expect(texts(result.messages)).toEqual(['new']);
+      const { message } = await post(room, 'old');
+      const waiting = store.waitForMessagesAfter(room, { epoch: message.epoch, id: 1 }, { timeoutMs: 60_000 });
+      await context.resetRoom(room);
+      await post(room, 'new');
+      const news = await waiting;
+      expect(news.outcome === 'message' && news.reset).toBe(true);
+      expect(texts(news.messages)).toEqual(['new']);
     });
 
-    it(`keeps the newest ${MAX_MESSAGES_PER_ROOM} messages of a room and reports a gap to a cursor behind them`, async () => {
+    it('stores a post once per idempotency key: a repeat answers the original, another text is a conflict', async () => {
       const room = freshRoom();
-      const first = await store.append(draft(room, 'm1'));
-      const total = MAX_MESSAGES_PER_ROOM + 3;
-      for (let next = 2; next <= total; next += 50) {
-        const batch: Promise<unknown>[] = [];
-        for (let n = next; n < Math.min(next + 50, total + 1); n += 1) batch.push(store.append(draft(room, `m${n}`)));
-        await Promise.all(batch);
-      }
-      const epoch = first.message.epoch;
-      const behind = await store.read(room, { epoch, id: 1 });
-      expect(behind.gap).toBe(true);
-      expect(behind.messages).toHaveLength(MAX_MESSAGES_PER_ROOM);
-      expect(behind.messages[0]!.id).toBe(total - MAX_MESSAGES_PER_ROOM + 1);
-      expect(behind.messages.at(-1)!.id).toBe(total);
-      const withinRetention = await store.read(room, { epoch, id: total - 2 });
-      expect(withinRetention.gap).toBe(false);
-      expect(withinRetention.messages.map((message) => message.id)).toEqual([total - 1, total]);
-      const ids = behind.messages.map((message) => message.id);
-      expect(ids).toEqual(ids.map((_, index) => ids[0]! + index)); // consecutive, in order
+      let admitted = 0;
+      const admit = () => void (admitted += 1);
+      const first = await store.append({ room, text: 'hello', author: 'tester', idempotencyKey: 'key-1' }, { admit });
+      const again = await store.append({ room, text: 'hello', author: 'tester', idempotencyKey: 'key-1' }, { admit });
+      expect(first.repeated).toBe(false);
+      expect(again).toEqual({ message: first.message, repeated: true });
+      expect(admitted).toBe(1); // a repeat spends no rate-limit token
+      await expect(store.append({ room, text: 'other', author: 'tester', idempotencyKey: 'key-1' }, { admit })).rejects.toBeInstanceOf(
+        IdempotencyConflictError,
+      );
+      // Keys are scoped to the room.
+      await expect(post(freshRoom(), 'hello', 'key-1')).resolves.toMatchObject({ repeated: false });
+      expect((await store.read(room)).messages).toHaveLength(1);
+      expect(JSON.stringify((await store.read(room)).messages)).not.toContain('key-1'); // never sent to clients
     });
 
-    it('stores a message once per idempotency key: a repeat answers the original, a different text is a conflict', async () => {
+    it('stores concurrent posts with the same key once', async () => {
       const room = freshRoom();
-      const original = await store.append(draft(room, 'hello', 'key-1'));
-      const repeat = await store.append(draft(room, 'hello', 'key-1'));
-      expect(repeat.repeated).toBe(true);
-      expect(repeat.message).toEqual(original.message);
-      await expect(store.append(draft(room, 'other text', 'key-1'))).rejects.toBeInstanceOf(IdempotencyConflictError);
-      const elsewhere = await store.append(draft(freshRoom(), 'hello', 'key-1')); // keys are per room
-      expect(elsewhere.repeated).toBe(false);
-      expect(texts((await store.read(room)).messages)).toEqual(['hello']);
+      const results = await Promise.all([post(room, 'twice', 'same'), post(room, 'twice', 'same')]);
+      expect(results.filter((result) => !result.repeated)).toHaveLength(1);
+      expect(results[0]!.message).toEqual(results[1]!.message);
+      expect((await store.read(room)).messages).toHaveLength(1);
     });
+
+    it('stores nothing when admit refuses the post', async () => {
+      const room = freshRoom();
+      const refusal = new Error('over the rate limit');
+      await expect(
+        store.append({ room, text: 'refused', author: 'tester' }, {
+          admit: () => {
+            throw refusal;
+          },
+        }),
+      ).rejects.toBe(refusal);
+      expect((await store.read(room)).messages).toEqual([]);
+    });
+
   });
 }

@@ -28,12 +28,14 @@ export function openPolls(
   const polls = Array.from({ length: count }, async (_, index) => {
     onChange(index, { state: 'waiting' });
     try {
-      const response = await fetch(`/api/chat/messages?room=${encodeURIComponent(room)}&after=0&timeout=${holdMs}`, {
+      const response = await fetch(`/api/chat/messages?room=${encodeURIComponent(room)}&after=0.0&timeout=${holdMs}`, {
         cache: 'no-store',
         credentials: index % 2 === 0 ? 'same-origin' : 'omit',
         signal: abort.signal,
       });
       const body = (await response.json().catch(() => ({}))) as { error?: string };
+      // The status arrives at once and the body when the poll ends: closing now ends the body.
+      if (abort.signal.aborted) return onChange(index, { state: 'closed' });
       if (response.ok) return onChange(index, { state: 'answered', afterMs: performance.now() - startedAt });
       onChange(index, {
         state: 'refused',

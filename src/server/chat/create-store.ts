@@ -1,5 +1,5 @@
 import type { SiteConfig } from '../config.ts';
-import { createMessageLog } from './message-log.ts';
+import { createMessageLog, type MessageLogOptions } from './message-log.ts';
 import type { MessageStore } from './message-store.ts';
 import { createRedisStore } from './redis-store.ts';
 
@@ -8,6 +8,11 @@ import { createRedisStore } from './redis-store.ts';
  * `WORKERS` > 1, since every process must see the same rooms), otherwise the embedded file log
  * in `DATA_DIR`, which needs nothing else running.
  */
-export function createStore(config: Pick<SiteConfig, 'dataDir' | 'redisUrl'>, { endSignal }: { endSignal?: AbortSignal } = {}): MessageStore {
-  return config.redisUrl ? createRedisStore({ url: config.redisUrl, endSignal }) : createMessageLog({ dataDir: config.dataDir, endSignal });
+export function createStore(
+  config: Pick<SiteConfig, 'dataDir' | 'redisUrl'>,
+  { endSignal, onBatchWritten }: { endSignal?: AbortSignal; onBatchWritten?: MessageLogOptions['onBatchWritten'] } = {},
+): MessageStore {
+  return config.redisUrl
+    ? createRedisStore({ url: config.redisUrl, endSignal })
+    : createMessageLog({ dataDir: config.dataDir, endSignal, onBatchWritten });
 }

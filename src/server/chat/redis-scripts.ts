@@ -15,11 +15,11 @@
 // Shared by both scripts: the clock, dropping a room (and telling every process), and making
 // sure the room has an incarnation. ARGV[1] room, ARGV[2] prefix, ARGV[3] channel,
 // ARGV[4] maxRooms, ARGV[5] idleMs, ARGV[6] a fresh epoch in case the room starts now,
-// ARGV[7] how long (ms) the epoch of a room only read, never written, is kept.
+// ARGV[7] the epoch of a room nobody has written to (the cursor contract's EMPTY_ROOM_EPOCH).
 const prelude = (createsRoom: boolean) => `
 local createsRoom = ${createsRoom}
 local room, prefix, channel = ARGV[1], ARGV[2], ARGV[3]
-local maxRooms, idleMs, freshEpoch, pendingMs = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+local maxRooms, idleMs, freshEpoch, emptyEpoch = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
 local meta, log, keys, index, counter = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -36,43 +36,27 @@ for _, name in ipairs(redis.call('ZRANGEBYSCORE', index, '-inf', now - idleMs, '
   dropRoom(name)
 end
 
--- A room read before anyone wrote to it gets an epoch (its cursor must stay valid once the first
--- message comes) but is not a room yet: it takes no place under the room cap, and its epoch lapses
--- unless polled again. Only an append makes it a room.
+-- Only an append starts a room: reading a room nobody wrote to stores nothing (its cursor is 0.0).
 local epoch = redis.call('HGET', meta, 'epoch')
 local lastId = 0
-local pending = false
 local function touch()
   redis.call('HSET', meta, 'activeAt', now)
   redis.call('ZADD', index, now, room)
 end
-local function startRoom()
+if epoch then
+  lastId = tonumber(redis.call('HGET', meta, 'lastId'))
+  if now - tonumber(redis.call('HGET', meta, 'activeAt')) > 60000 then
+    touch() -- recorded at most once a minute on reads: the idle rule counts in days
+  end
+elseif createsRoom then
   if redis.call('ZCARD', index) >= maxRooms then
     local oldest = redis.call('ZRANGE', index, 0, 0)
     if oldest[1] then dropRoom(oldest[1]) end
   end
-  redis.call('PERSIST', meta)
-  redis.call('HDEL', meta, 'pending')
-  touch()
-end
-if epoch then
-  lastId = tonumber(redis.call('HGET', meta, 'lastId'))
-  pending = redis.call('HEXISTS', meta, 'pending') == 1
-  if pending then
-    if createsRoom then startRoom() else redis.call('PEXPIRE', meta, pendingMs) end
-  elseif now - tonumber(redis.call('HGET', meta, 'activeAt')) > 60000 then
-    touch() -- recorded at most once a minute on reads: the idle rule counts in days
-  end
-else
   epoch = freshEpoch
   redis.call('DEL', log, keys)
-  redis.call('HSET', meta, 'epoch', epoch, 'lastId', 0, 'activeAt', now)
-  if createsRoom then
-    startRoom()
-  else
-    redis.call('HSET', meta, 'pending', 1)
-    redis.call('PEXPIRE', meta, pendingMs)
-  end
+  redis.call('HSET', meta, 'epoch', epoch, 'lastId', 0)
+  touch()
 end
 `;
 
@@ -122,18 +106,24 @@ return {'new', epoch, tostring(id), author, tostring(now)}
 // #region read-script
 export const READ_SCRIPT = `${prelude(false)}
 local hasCursor, afterEpoch, afterId, initial = ARGV[8] == '1', ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11])
+-- A client that saw the room empty (cursor 0.0) has nothing of any incarnation: all that follows is news.
+local fromEmpty = afterEpoch == emptyEpoch and afterId == 0
+if not epoch then
+  local reset = (hasCursor and not fromEmpty) and 1 or 0
+  return {emptyEpoch, '0', 0, reset, {}}
+end
 if not hasCursor then
   local newest = redis.call('XREVRANGE', log, '+', '-', 'COUNT', initial)
   local entries = {}
   for i = #newest, 1, -1 do entries[#entries + 1] = newest[i] end
   return {epoch, tostring(lastId), 0, 0, entries}
 end
-if afterEpoch ~= epoch or afterId > lastId then
+if not fromEmpty and (afterEpoch ~= epoch or afterId > lastId) then
   return {epoch, tostring(lastId), 0, 1, redis.call('XRANGE', log, '-', '+')}
 end
 if afterId == lastId then return {epoch, tostring(lastId), 0, 0, {}} end
 local entries = redis.call('XRANGE', log, (afterId + 1) .. '-0', '+')
-local first = entries[1] and tonumber(string.match(entries[1][1], '^(%d+)')) or lastId + 1
-return {epoch, tostring(lastId), first > afterId + 1 and 1 or 0, 0, entries}
+-- Every id after the cursor is either returned or no longer retained.
+return {epoch, tostring(lastId), #entries ~= lastId - afterId and 1 or 0, 0, entries}
 `;
 // #endregion read-script

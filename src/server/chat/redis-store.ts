@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import { HttpError } from '../http/http-error.ts';
 import type { ChatMessage } from './chat-message.ts';
-import { formatCursor, newEpoch, type Cursor } from './cursor.ts';
+import { EMPTY_ROOM_EPOCH, formatCursor, newEpoch, type Cursor } from './cursor.ts';
 import { IdempotencyConflictError, type MessageStore, type ReadResult, type StoreCounts } from './message-store.ts';
 import { APPEND_SCRIPT, READ_SCRIPT } from './redis-scripts.ts';
 import { createRedisWakeups } from './redis-wakeups.ts';
@@ -11,12 +11,6 @@ import { INITIAL_MESSAGES, MAX_MESSAGES_PER_ROOM, MAX_ROOMS, ROOM_IDLE_MS } from
 export const REDIS_RECONNECT_MAX_MS = 1_000;
 /** The shared totals (rooms, messages) behind `counts` are asked of Redis at most this often, in milliseconds. */
 export const COUNTS_REFRESH_MS = 1_000;
-/**
- * How long the epoch of a room that was read but never written is kept, in milliseconds, renewed
- * by each read: such a room takes no place under the room cap, so reading made-up room names
- * cannot push real rooms out.
- */
-export const UNWRITTEN_ROOM_MS = 10 * 60 * 1_000;
 /** Default prefix of every key and of the news channel. */
 export const REDIS_KEY_PREFIX = 'comet:';
 
@@ -84,7 +78,7 @@ export function createRedisStore({
     `${prefix}rooms`,
     `${prefix}messages`,
   ];
-  const shared = (room: string) => [room, prefix, channel, String(maxRooms), String(idleMs), newEpoch(), String(UNWRITTEN_ROOM_MS)];
+  const shared = (room: string) => [room, prefix, channel, String(maxRooms), String(idleMs), newEpoch(), EMPTY_ROOM_EPOCH];
   const counts: StoreCounts = { rooms: 0, messages: 0, waiters: 0, lastId: 0 };
   let closing: Promise<void> | undefined;
   /** The last failure reported per connection: each is reported once, not once per retry. */
@@ -159,7 +153,13 @@ export function createRedisStore({
 
   return {
     // #region redis-append
-    async append({ room, text, author, idempotencyKey }) {
+    async append({ room, text, author, idempotencyKey }, { admit } = {}) {
+      if (admit) {
+        // Admission is for new posts only: a retry of a stored one is free. The key is looked up
+        // first; a race with the same retry on another process costs at most one admission.
+        const known = idempotencyKey ? await run(() => commands.hGet(`${prefix}keys:${room}`, idempotencyKey)) : null;
+        if (known === null || known === undefined) await admit();
+      }
       const reply = (await run(() =>
         commands.eval(APPEND_SCRIPT, {
           keys: keysOf(room),
