@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatSpeaksCursors, startTestRedis, type TestRedis } from '../support/redis-server.ts';
+import { startTestRedis, type TestRedis } from '../support/redis-server.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 // Four server processes on one port, sharing the chat through a real redis-server. Every
@@ -16,8 +16,6 @@ const CLIENT_DEADLINE_MS = POLL_TIMEOUT_MS + 7_000;
 
 let redis: TestRedis;
 let server: TestServer;
-let speaksCursors = false;
-const SKIP_REASON = 'the chat handler of this build does not speak the cursor contract (after=EPOCH.ID) yet';
 beforeAll(async () => {
   redis = await startTestRedis();
   // Every client here shares one loopback address: per-client limits off, as for any load test.
@@ -25,7 +23,6 @@ beforeAll(async () => {
   server = await startTestServer({
     env: { WORKERS: String(WORKERS), REDIS_URL: redis.url, RATE_LIMITS: 'off', POLL_TIMEOUT_MS: String(POLL_TIMEOUT_MS) },
   });
-  speaksCursors = await chatSpeaksCursors(server.origin);
 }, 60_000);
 afterAll(async () => {
   await server?.stop();
@@ -169,15 +166,13 @@ function expectDeliveredOnce(run: Run) {
 }
 
 describe(`scale-out: ${WORKERS} processes, one chat on Redis`, () => {
-  it(`${LISTENERS} listeners and ${POSTERS} posters spread over the workers: 0 lost, 0 duplicated, order kept`, async (context) => {
-    if (!speaksCursors) context.skip(SKIP_REASON);
+  it(`${LISTENERS} listeners and ${POSTERS} posters spread over the workers: 0 lost, 0 duplicated, order kept`, async () => {
     const run = await runChat(`spread-${Date.now().toString(36)}`);
     expectDeliveredOnce(run);
     expect(new Set([...run.servedBy].map((name) => name.split('/')[0])).size).toBe(WORKERS);
   }, 90_000);
 
-  it('a worker killed with SIGKILL mid-run: its clients resume on the others with nothing lost', async (context) => {
-    if (!speaksCursors) context.skip(SKIP_REASON);
+  it('a worker killed with SIGKILL mid-run: its clients resume on the others with nothing lost', async () => {
     let victim = '';
     const run = await runChat(`kill-${Date.now().toString(36)}`, async (current) => {
       victim = [...current.servedBy][0]!;
@@ -187,8 +182,7 @@ describe(`scale-out: ${WORKERS} processes, one chat on Redis`, () => {
     expect(victim).toMatch(/^worker-\d\/\d+$/);
   }, 90_000);
 
-  it('Redis stopped for 5 s mid-run: 503s meanwhile, then every acknowledged message delivered once', async (context) => {
-    if (!speaksCursors) context.skip(SKIP_REASON);
+  it('Redis stopped for 5 s mid-run: 503s meanwhile, then every acknowledged message delivered once', async () => {
     const run = await runChat(`outage-${Date.now().toString(36)}`, async () => {
       await redis.pause();
       await pause(5_000); // the outage itself, not a synchronisation

@@ -124,14 +124,3 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-/**
- * Whether the served chat speaks the cursor contract (`after=EPOCH.ID`). Multi-process tests
- * need it; a build whose chat handler still reads a bare integer answers 400, and those tests
- * are then skipped with that reason rather than failing on something they do not test.
- */
-export async function chatSpeaksCursors(origin: string): Promise<boolean> {
-  const response = await fetch(`${origin}/api/chat/messages?room=cursor-probe&after=probe.0&timeout=0`);
-  await response.body?.cancel();
-  return response.status !== 400;
-}
