@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { provisionChromium } from './find-chromium.mjs';
+import { provisionRedisServer } from './find-redis.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -51,6 +52,13 @@ const bin = (relative) => path.join(root, 'node_modules', relative);
 if (!filter) {
   const ok = run('type check', node, [bin('astro/bin/astro.mjs'), 'check']);
   record('type check', ok ? 1 : 0, ok ? 0 : 1);
+}
+
+// 1b. Redis: the scale-out tests start their own redis-server; install Debian's when root.
+try {
+  provisionRedisServer();
+} catch (error) {
+  console.error(`\n${error.message}`);
 }
 
 // 2. Build: the HTTP and browser tests run against the built server.

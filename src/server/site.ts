@@ -1,5 +1,6 @@
 import { createChatHandler } from './chat/chat-handler.ts';
-import { createMessageLog } from './chat/message-log.ts';
+import { createStore } from './chat/create-store.ts';
+import { createSharedChatLimits } from './cluster/shared-chat-limits.ts';
 import { createClockFrameHandler } from './clock/clock-frame-handler.ts';
 import { readConfig, type SiteConfig } from './config.ts';
 import { createFaultHandler } from './faults/fault-handler.ts';
@@ -22,7 +23,7 @@ export function createSite(config: SiteConfig) {
   const stats = createServerStats();
   const shutdown = createShutdown();
   const faults = createFaultSwitchboard();
-  const chatStore = createMessageLog({ dataDir: config.dataDir, endSignal: shutdown.signal, onBatchWritten: createLogWriteStats(stats).record });
+  const chatStore = createStore(config, { endSignal: shutdown.signal, onBatchWritten: createLogWriteStats(stats).record });
   shutdown.beforeExit(() => chatStore.close()); // every accepted message on disk, then the file closed
   const naive = createNaiveBackend({
     dataDir: config.dataDir,
@@ -52,7 +53,7 @@ export function createSite(config: SiteConfig) {
       perClientLimits: config.perClientLimits,
       shutdownSignal: shutdown.signal,
     }),
-    chat: createChatHandler({ store: chatStore, stats, faults, config }),
+    chat: createChatHandler({ store: chatStore, stats, faults, config, shared: createSharedChatLimits(config, shutdown) }),
     handleFaultRequest: createFaultHandler({ faults, config }),
     handleChatEvents: createChatEventsHandler({ store: chatStore, stats, config, shutdownSignal: shutdown.signal }),
     handlePollingCounter: createCounterHandler({

@@ -7,6 +7,7 @@ import { readJsonBody } from '../http/read-json-body.ts';
 import { createRateLimiter } from '../limits/rate-limiter.ts';
 import { createWaiterQuota } from '../limits/waiter-quota.ts';
 import type { FaultSwitchboard } from '../faults/fault-switchboard.ts';
+import type { SharedRateLimiter, SharedWaiterCount } from '../cluster/shared-limits.ts';
 import type { ServerStats } from '../stats/server-stats.ts';
 import { parseChatPost, parseIdempotencyKey, parseRoom } from './chat-input.ts';
 import { parseCursor } from './cursor.ts';
@@ -26,6 +27,8 @@ export interface ChatHandlerOptions {
   stats: ServerStats;
   /** Faults the reconnection lesson can ask for, one tab at a time. */
   faults?: FaultSwitchboard;
+  /** With several processes (WORKERS): per-client limits counted in Redis, replacing this process's own. */
+  shared?: { posts: SharedRateLimiter; heldPolls: SharedWaiterCount };
   /** Limits, with their defaults, come from `readConfig` (BODY_MAX_BYTES, MESSAGE_MAX_CHARS, POSTS_PER_SECOND, …). */
   config: Pick<
     SiteConfig,
@@ -44,7 +47,7 @@ export interface ChatHandlerOptions {
  * `GET` and `POST /api/chat/messages` and the multi-room `GET /api/chat/poll`: the HTTP side of
  * the chat, over any `MessageStore`. Cursors follow `cursor.ts`.
  */
-export function createChatHandler({ store, stats, faults, config }: ChatHandlerOptions) {
+export function createChatHandler({ store, stats, faults, config, shared }: ChatHandlerOptions) {
   const { bodyMaxBytes, messageMaxChars, postsPerSecond } = config;
   const postLimiter = createRateLimiter({
     perSecond: postsPerSecond,
@@ -54,8 +57,21 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
   const waiterQuota = createWaiterQuota({
     maxTotal: config.maxChatWaiters,
     maxPerClient: config.maxChatWaitersPerClient,
-    perClientEnabled: config.perClientLimits,
+    perClientEnabled: config.perClientLimits && !shared, // shared: counted across processes below
   });
+  /** A place for one held poll: in this process, and, with several processes, in the client's count across all of them. */
+  const acquireHeld = async (client: string): Promise<() => void> => {
+    const releaseHere = waiterQuota.acquire(client); // 429 or 503
+    if (!shared) return releaseHere;
+    const releaseShared = await shared.heldPolls.acquire(client).catch((error: unknown) => {
+      releaseHere();
+      throw error;
+    });
+    return () => {
+      releaseHere();
+      releaseShared();
+    };
+  };
   const posts = stats.createRate('chatPosts');
   stats.addGauge('chatWaiters', () => store.counts.waiters);
   stats.addGauge('chatHeldPolls', () => waiterQuota.held);
@@ -89,7 +105,7 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
       // over its share of held polls still gets every message, from its cursor.
       const news = await usingStore(() => store.read(room, after));
       if (after === undefined || hasNews(news) || timeoutMs === 0) return answer(news, pollHeaders);
-      const release = waiterQuota.acquire(client); // only a poll that must wait needs a place: 429 or 503 when none is left
+      const release = await acquireHeld(client); // only a poll that must wait needs a place: 429 or 503 when none is left
       // #endregion fair-share
       // Nothing yet: answer now with a body that follows the news, the timeout or the client leaving.
       const waiting = store.waitForMessagesAfter(room, after, { timeoutMs, signal: request.signal });
@@ -113,7 +129,7 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
       const now = follows.some(({ after }, index) => after === undefined || hasNews(reads[index]!));
       if (now || timeoutMs === 0) return jsonResponse(roomsBody(follows, reads), { headers: pollHeaders });
 
-      const release = waiterQuota.acquire(client); // one place, however many rooms
+      const release = await acquireHeld(client); // one place, however many rooms
       return heldAnswer(waitForAnyRoom(store, follows as Required<Follow>[], timeoutMs, request.signal), encodeRooms, release, pollHeaders);
     },
     // #endregion multi-poll-endpoint
@@ -126,7 +142,9 @@ export function createChatHandler({ store, stats, faults, config }: ChatHandlerO
       const draft = parseChatPost(await readJsonBody(request, bodyMaxBytes), { textMaxChars: messageMaxChars }); // 415, 413, 400
       if (idempotencyKey !== undefined) draft.idempotencyKey = idempotencyKey;
       // The token is spent only for a new message: a retried post that was stored already is free.
-      const { message, repeated } = await usingStore(() => store.append(draft, { admit: () => postLimiter.take(client, 'messages') }));
+      if (shared) await shared.posts.take(client, 'messages'); // 429, counted across processes (a retry spends one too)
+      const admit = shared ? undefined : () => postLimiter.take(client, 'messages');
+      const { message, repeated } = await usingStore(() => store.append(draft, { admit }));
       if (!repeated) posts.add();
       return jsonResponse(message, { status: repeated ? 200 : 201 });
     },
