@@ -20,7 +20,7 @@ const lessons = defineCollection({
         .positive()
         .describe('Sorts the lessons into course order (each lesson has its own value); pages number them 1, 2, 3 … in that order.'),
       technique: z
-        .enum(['polling', 'busy-loop', 'forever-frame', 'long-poll', 'reconnection', 'hardening', 'measurement', 'server-sent-events', 'websocket'])
+        .enum(['polling', 'busy-loop', 'forever-frame', 'long-poll', 'reconnection', 'hardening', 'measurement', 'server-sent-events', 'websocket', 'scale-out'])
         .describe('The push technique the lesson is about, shown as a tag.'),
       testCommand: z
         .string()
