@@ -35,7 +35,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
-    command: 'node scripts/serve.mjs',
+    command: 'node scripts/serve.ts',
     url: `http://127.0.0.1:${port}/api/stats`,
     reuseExistingServer: false,
     timeout: 30_000,

@@ -1,21 +1,20 @@
 import { createChatHandler } from './chat/chat-handler.ts';
 import { createMessageLog } from './chat/message-log.ts';
 import { createClockFrameHandler } from './clock/clock-frame-handler.ts';
-import { readConfig, type SiteConfig } from './config.ts';
+import type { SiteConfig } from './config.ts';
 import { createFaultHandler } from './faults/fault-handler.ts';
 import { createFaultSwitchboard } from './faults/fault-switchboard.ts';
-import { warnIfOpenFileLimitLow } from './limits/open-file-limit.ts';
 import { createRateLimiter } from './limits/rate-limiter.ts';
 import { createIdleLoad, LOAD_RATE_LIMIT } from './naive/idle-load.ts';
 import { createNaiveBackend, WRITE_RATE_LIMIT } from './naive/naive-backend.ts';
 import { createChangingCounter } from './polling/changing-counter.ts';
 import { createCounterHandler, POLL_RATE_LIMIT } from './polling/counter-handler.ts';
-import { createShutdown, SHUTDOWN_HOOK } from './shutdown.ts';
+import { serveRoute, type Route } from './http/route.ts';
+import { createShutdown } from './shutdown.ts';
 import { createChatEventsHandler } from './sse/chat-events-handler.ts';
 import { createServerStats } from './stats/server-stats.ts';
 
-/** Wires every feature of the server together from one configuration. */
-export function createSite(config: SiteConfig) {
+function createFeatures(config: SiteConfig) {
   const stats = createServerStats();
   const shutdown = createShutdown();
   const faults = createFaultSwitchboard();
@@ -58,14 +57,27 @@ export function createSite(config: SiteConfig) {
   };
 }
 
-export type Site = ReturnType<typeof createSite>;
+export type SiteFeatures = ReturnType<typeof createFeatures>;
 
-/** The one instance the API routes share. */
-export const site: Site = createSite(readConfig());
-warnIfOpenFileLimitLow({
-  chatWaiters: site.config.maxChatWaiters,
-  sseStreams: site.config.maxSseStreams,
-  clockStreams: site.config.maxClockStreams,
-  naiveWaiters: site.config.maxNaiveWaiters,
-});
-(globalThis as Record<symbol, unknown>)[SHUTDOWN_HOOK] = () => site.shutdown.run();
+/** The site: its features, and the one way an API route is served. */
+export interface Site extends SiteFeatures {
+  /**
+   * Serves one API route (see `serveRoute`): what `src/pages/api/*` calls on the site that
+   * the server's edge put in `context.locals`.
+   * @param socketAddress the TCP peer's address, as the edge read it when the request arrived
+   */
+  serve(route: Route<Site>, request: Request, socketAddress: string | undefined): Promise<Response>;
+}
+
+/**
+ * Wires every feature of the server together from one configuration. Created once by the
+ * server's entry (`scripts/serve.ts`) at start and handed to every request through
+ * `context.locals.site`; tests create their own.
+ */
+export function createSite(config: SiteConfig): Site {
+  const site: Site = {
+    ...createFeatures(config),
+    serve: (route, request, socketAddress) => serveRoute(route, request, { site, socketAddress, trustProxy: config.trustProxy }),
+  };
+  return site;
+}

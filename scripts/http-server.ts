@@ -1,0 +1,76 @@
+// The process's HTTP server around the built site: the server's own limits, the security
+// headers, the refusals at the edge, the built files, and the site's API with the one site
+// of this process handed to every request. A cluster worker or a WebSocket `upgrade`
+// listener starts from `createHttpServer` and the same `site`.
+import { existsSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { SiteConfig } from '../src/server/config.ts';
+import { createClientFaultLog } from '../src/server/http/client-fault-log.ts';
+import { securityHeaders } from '../src/server/http/security-headers.ts';
+import type { Site } from '../src/server/site.ts';
+import { answerClientError, answerJson, refuseAtEdge, refuseExpectation } from './malformed-requests.ts';
+import { serveStaticFile } from './static-files.ts';
+
+/** The adapter's handler in middleware mode: Astro renders API routes with our `locals`, and calls `next` for anything else. */
+export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next: () => void, locals: App.Locals) => Promise<void> | void;
+
+export interface HttpServerOptions {
+  config: SiteConfig;
+  site: Site;
+  handler: AstroHandler;
+  /** The built pages and assets (`dist/client`). */
+  clientDir: string;
+}
+
+export function createHttpServer({ config, site, handler, clientDir }: HttpServerOptions): http.Server {
+  const faults = createClientFaultLog();
+  const notFoundPage = path.join(clientDir, '404.html');
+
+  const notFound = (req: IncomingMessage, res: ServerResponse) => () => {
+    if (existsSync(notFoundPage)) {
+      res.statusCode = 404;
+      serveStaticFile(req, res, clientDir, () => answerJson(res, 404, 'there is no such page'), '/404.html');
+    } else {
+      answerJson(res, 404, 'there is no such page');
+    }
+  };
+
+  const server = http.createServer(
+    {
+      maxHeaderSize: 16 * 1024, // a larger header block gets 431
+      headersTimeout: config.headersTimeoutMs, // a client must finish sending its headers in time
+      requestTimeout: config.requestTimeoutMs, // …and its whole request (not the response: polls may wait)
+      // How often Node looks for such clients (default 30 s): a quarter of the shorter timeout, at most 5 s.
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(config.headersTimeoutMs / 4))),
+      requireHostHeader: false, // checked by refuseAtEdge, which answers with a JSON reason
+    },
+    (req, res) => {
+      const pathname = (req.url ?? '/').split('?', 1)[0]!;
+      for (const [name, value] of Object.entries(securityHeaders(pathname))) res.setHeader(name, value);
+      if (refuseAtEdge(req, res, config.allowedHosts)) return;
+      // A client that left before we read its address is still identified by what we read now.
+      const locals: App.Locals = { site, socketAddress: req.socket.remoteAddress };
+      if (pathname.startsWith('/api/')) {
+        void handler(req, res, () => answerJson(res, 404, 'there is no such API endpoint'), locals);
+      } else if (req.method === 'GET' || req.method === 'HEAD') {
+        serveStaticFile(req, res, clientDir, notFound(req, res));
+      } else {
+        answerJson(res, 405, `${req.method?.slice(0, 20)} is not allowed for pages; use GET or HEAD`, { Allow: 'GET, HEAD' });
+      }
+    },
+  );
+  server.keepAliveTimeout = 5_000;
+  // A client that sends its request and then closes its sending side (shutdown(SHUT_WR),
+  // `curl --http1.1` through some proxies, `nc -N`) still gets its answer; the connection
+  // closes after it. Node's default would drop such a request unanswered.
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  // Unparsable requests, oversized headers, too-slow clients and resets: a JSON reason (when
+  // anyone is left to read it), then the connection closes.
+  server.on('clientError', (error: Error & { code?: string }, socket) => answerClientError(error, socket, faults));
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(securityHeaders(undefined))) res.setHeader(name, value);
+    refuseExpectation(res);
+  });
+  return server;
+}

@@ -1,0 +1,58 @@
+// Serves the built site (lesson pages and the live API): reads and checks every setting,
+// creates the site, then listens. 127.0.0.1:4321 unless HOST/PORT say otherwise.
+// Usage: node scripts/serve.ts (npm start builds first; npm run serve does not).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, readConfig, type SiteConfig } from '../src/server/config.ts';
+import { warnIfOpenFileLimitLow } from '../src/server/limits/open-file-limit.ts';
+import { stopGracefully, SHUTDOWN_DEADLINE_MS } from '../src/server/shutdown.ts';
+import { createSite } from '../src/server/site.ts';
+import { createHttpServer, type AstroHandler } from './http-server.ts';
+
+let config: SiteConfig;
+try {
+  config = readConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message); // one line: the variable, the value received, what is expected
+  process.exit(1);
+}
+
+const buildDir = new URL(`../${process.env.BUILD_DIR || 'dist'}/`, import.meta.url);
+const entry = new URL('server/entry.mjs', buildDir);
+if (!existsSync(entry)) {
+  console.error(`No build found in ${process.env.BUILD_DIR || 'dist'}/. Run "npm start" (it builds first) or "npm run build".`);
+  process.exit(1);
+}
+const { handler } = (await import(entry.href)) as { handler: AstroHandler };
+
+const site = createSite(config);
+warnIfOpenFileLimitLow({
+  chatWaiters: config.maxChatWaiters,
+  sseStreams: config.maxSseStreams,
+  clockStreams: config.maxClockStreams,
+  naiveWaiters: config.maxNaiveWaiters,
+});
+
+const server = createHttpServer({ config, site, handler, clientDir: fileURLToPath(new URL('client/', buildDir)) });
+server.listen(config.port, config.host, () => {
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : config.port; // PORT=0 picks a free one
+  if (process.env.ASTRO_NODE_LOGGING !== 'disabled') {
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    console.log(`Comet Lessons is serving at http://${host}:${boundPort}/`);
+  }
+  process.send?.({ listening: boundPort }); // a parent process (the test harness) learns the port
+});
+server.on('error', (error) => {
+  console.error(`Cannot serve on ${config.host}:${config.port}: ${error.message}`);
+  process.exit(1);
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, async () => {
+    const finished = await stopGracefully(server, site.shutdown);
+    if (!finished) console.error(`Shutdown (${signal}) did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting anyway.`);
+    process.exit(finished ? 0 : 1);
+  });
+}
