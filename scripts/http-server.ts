@@ -9,6 +9,7 @@ import type { SiteConfig } from '../src/server/config.ts';
 import { createClientFaultLog } from '../src/server/http/client-fault-log.ts';
 import { securityHeaders } from '../src/server/http/security-headers.ts';
 import type { Site } from '../src/server/site.ts';
+import { clientDoneSending } from './half-close.ts';
 import { answerClientError, answerJson, refuseAtEdge, refuseExpectation } from './malformed-requests.ts';
 import { serveStaticFile } from './static-files.ts';
 
@@ -52,6 +53,7 @@ export function createHttpServer({ config, site, handler, clientDir }: HttpServe
       // A client that left before we read its address is still identified by what we read now.
       const locals: App.Locals = { site, socketAddress: req.socket.remoteAddress };
       if (pathname.startsWith('/api/')) {
+        locals.clientDoneSending = clientDoneSending(req);
         void handler(req, res, () => answerJson(res, 404, 'there is no such API endpoint'), locals);
       } else if (req.method === 'GET' || req.method === 'HEAD') {
         serveStaticFile(req, res, clientDir, notFound(req, res));
@@ -61,14 +63,13 @@ export function createHttpServer({ config, site, handler, clientDir }: HttpServe
     },
   );
   server.keepAliveTimeout = 5_000;
-  // A client that sends its request and then closes its sending side (shutdown(SHUT_WR),
-  // `curl --http1.1` through some proxies, `nc -N`) still gets its answer; the connection
-  // closes after it. Node's default would drop such a request unanswered.
+  // A client that sends its request and then closes its sending side still gets an answer
+  // that is ready (see half-close.ts); Node's default would drop every such request.
   (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // Unparsable requests, oversized headers, too-slow clients and resets: a JSON reason (when
   // anyone is left to read it), then the connection closes.
   server.on('clientError', (error: Error & { code?: string }, socket) => answerClientError(error, socket, faults));
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(securityHeaders(undefined))) res.setHeader(name, value);
     refuseExpectation(res);
   });

@@ -5,5 +5,7 @@ declare namespace App {
     site?: import('./server/site.ts').Site;
     /** The TCP peer's address, read when the request arrived (the client may have left since). */
     socketAddress?: string;
+    /** Aborts when the client half-closes its connection (see scripts/half-close.ts). */
+    clientDoneSending?: AbortSignal;
   }
 }

@@ -9,7 +9,9 @@ import { createIdleLoad, LOAD_RATE_LIMIT } from './naive/idle-load.ts';
 import { createNaiveBackend, WRITE_RATE_LIMIT } from './naive/naive-backend.ts';
 import { createChangingCounter } from './polling/changing-counter.ts';
 import { createCounterHandler, POLL_RATE_LIMIT } from './polling/counter-handler.ts';
-import { serveRoute, type Route } from './http/route.ts';
+import { jsonResponse } from './http/http-error.ts';
+import { readQuery } from './http/query-params.ts';
+import { serveRoute, type Route, type RouteCall } from './http/route.ts';
 import { createShutdown } from './shutdown.ts';
 import { createChatEventsHandler } from './sse/chat-events-handler.ts';
 import { createServerStats } from './stats/server-stats.ts';
@@ -46,6 +48,11 @@ function createFeatures(config: SiteConfig) {
       counter: createChangingCounter(),
       rateLimiter: createRateLimiter({ ...POLL_RATE_LIMIT, enabled: config.perClientLimits }),
     }),
+    /** `GET /api/stats`: the gauges and counters, as JSON; no query parameters (400 otherwise). */
+    handleStats(request: Request): Response {
+      readQuery(new URL(request.url), []);
+      return jsonResponse(stats.snapshot());
+    },
     handleNaiveBackend: naive.handleNaiveBackend,
     handleNaiveLoad: createIdleLoad({
       hold: naive.holdIdleWaiter,
@@ -64,9 +71,9 @@ export interface Site extends SiteFeatures {
   /**
    * Serves one API route (see `serveRoute`): what `src/pages/api/*` calls on the site that
    * the server's edge put in `context.locals`.
-   * @param socketAddress the TCP peer's address, as the edge read it when the request arrived
+   * @param edge what the server's edge knows beyond the request (see `RouteCall`)
    */
-  serve(route: Route<Site>, request: Request, socketAddress: string | undefined): Promise<Response>;
+  serve(route: Route<Site>, request: Request, edge: Pick<RouteCall<Site>, 'socketAddress' | 'clientDoneSending'>): Promise<Response>;
 }
 
 /**
@@ -77,7 +84,7 @@ export interface Site extends SiteFeatures {
 export function createSite(config: SiteConfig): Site {
   const site: Site = {
     ...createFeatures(config),
-    serve: (route, request, socketAddress) => serveRoute(route, request, { site, socketAddress, trustProxy: config.trustProxy }),
+    serve: (route, request, edge) => serveRoute(route, request, { ...edge, site, trustProxy: config.trustProxy }),
   };
   return site;
 }

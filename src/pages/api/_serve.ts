@@ -10,7 +10,10 @@ import type { Site } from '../../server/site.ts';
 export function serve(route: Route<Site>): APIRoute {
   return async (context) => {
     const site = context.locals.site ?? (await developmentSite());
-    return site.serve(route, context.request, context.locals.socketAddress ?? clientAddressOf(context));
+    return site.serve(route, context.request, {
+      socketAddress: context.locals.socketAddress ?? clientAddressOf(context),
+      clientDoneSending: context.locals.clientDoneSending,
+    });
   };
 }
 

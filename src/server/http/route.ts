@@ -26,6 +26,11 @@ export interface RouteCall<Site> {
   site: Site;
   /** The TCP peer's address, read by the edge when the request arrived (it may have left since). */
   socketAddress: string | undefined;
+  /**
+   * Aborts when the client half-closes its connection: a request the site would hold is
+   * then answered as if its client had left (see the server's half-close decision).
+   */
+  clientDoneSending?: AbortSignal | undefined;
   trustProxy: boolean;
 }
 
@@ -35,8 +40,13 @@ export interface RouteCall<Site> {
  * `HttpError` to its status; anything else to a 500 logged once with the method and path).
  */
 // #region serve-route
-export async function serveRoute<Site>(route: Route<Site>, request: Request, call: RouteCall<Site>): Promise<Response> {
-  const method = request.method.toUpperCase();
+export async function serveRoute<Site>(route: Route<Site>, received: Request, call: RouteCall<Site>): Promise<Response> {
+  const method = received.method.toUpperCase();
+  // Only GET requests are held; a POST's body is read whole before anything waits.
+  const request =
+    call.clientDoneSending && method === 'GET'
+      ? new Request(received, { signal: AbortSignal.any([received.signal, call.clientDoneSending]) })
+      : received;
   const handler = method === 'HEAD' ? (route.HEAD ?? route.GET) : method === 'GET' || method === 'POST' ? route[method] : undefined;
   if (!handler) return methodNotAllowed(route, method);
   const client = clientIdentity(request, call.socketAddress, call.trustProxy);
@@ -55,11 +65,11 @@ export async function serveRoute<Site>(route: Route<Site>, request: Request, cal
 // #endregion serve-route
 
 /** The methods a route serves, for `Allow`. */
-export function allowedMethods(route: Route<unknown>): string[] {
+export function allowedMethods<Site>(route: Route<Site>): string[] {
   return [route.GET && 'GET', route.GET && 'HEAD', route.POST && 'POST'].filter((method): method is string => Boolean(method));
 }
 
-function methodNotAllowed(route: Route<unknown>, method: string): Response {
+function methodNotAllowed<Site>(route: Route<Site>, method: string): Response {
   const list = allowedMethods(route).join(', ');
   return jsonResponse(
     { error: `${method.slice(0, 20)} is not allowed here; use ${list}${route.hint ? ` ${route.hint}` : ''}` },
