@@ -5,12 +5,13 @@
 import { existsSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { SiteConfig } from '../src/server/config.ts';
 import { createClientFaultLog } from '../src/server/http/client-fault-log.ts';
 import { securityHeaders } from '../src/server/http/security-headers.ts';
 import type { Site } from '../src/server/site.ts';
 import { clientDoneSending } from './half-close.ts';
-import { answerClientError, answerJson, refuseAtEdge, refuseExpectation } from './malformed-requests.ts';
+import { answerClientError, answerJson, refuseAtEdge, refuseConnect, refuseExpectation } from './malformed-requests.ts';
 import { serveStaticFile } from './static-files.ts';
 
 /** The adapter's handler in middleware mode: Astro renders API routes with our `locals`, and calls `next` for anything else. */
@@ -69,6 +70,7 @@ export function createHttpServer({ config, site, handler, clientDir }: HttpServe
   // Unparsable requests, oversized headers, too-slow clients and resets: a JSON reason (when
   // anyone is left to read it), then the connection closes.
   server.on('clientError', (error: Error & { code?: string }, socket) => answerClientError(error, socket, faults));
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => refuseConnect(socket));
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(securityHeaders(undefined))) res.setHeader(name, value);
     refuseExpectation(res);

@@ -92,6 +92,23 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 }
 
 /**
+ * The server's `connect` listener: CONNECT asks the server to be a tunnel (RFC 9110 §9.3.6),
+ * which it is not. Node would close the connection without a word.
+ */
+export function refuseConnect(socket: Duplex): void {
+  const body = JSON.stringify({ error: 'CONNECT is not implemented by this server' });
+  const headers = Object.entries(securityHeaders(undefined))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.on('error', () => {});
+  socket.end(
+    `HTTP/1.1 501 Not Implemented\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Cache-Control: no-store\r\n${headers}Connection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
+/**
  * The server's `checkExpectation` listener: an `Expect` header other than `100-continue`,
  * which Node would refuse with a bare 417 (RFC 9110 §10.1.1).
  */
