@@ -1,9 +1,10 @@
 // Serves the built site (lesson pages and the live API): reads and checks every setting,
 // creates the site, then listens. 127.0.0.1:4321 unless HOST/PORT say otherwise.
 // Usage: node scripts/serve.ts (npm start builds first; npm run serve does not).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, readConfig, type SiteConfig } from '../src/server/config.ts';
+import { createClientFaultLog } from '../src/server/http/client-fault-log.ts';
 import { warnIfOpenFileLimitLow } from '../src/server/limits/open-file-limit.ts';
 import { stopGracefully, SHUTDOWN_DEADLINE_MS } from '../src/server/shutdown.ts';
 import { createSite } from '../src/server/site.ts';
@@ -25,6 +26,7 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const { handler } = (await import(entry.href)) as { handler: AstroHandler };
+await preloadServerChunks(new URL('server/chunks/', buildDir));
 
 const site = createSite(config);
 warnIfOpenFileLimitLow({
@@ -34,6 +36,7 @@ warnIfOpenFileLimitLow({
   naiveWaiters: config.maxNaiveWaiters,
 });
 
+const outOfFiles = createClientFaultLog({ write: (line) => console.warn(line.replace('Client fault: ', 'Server: ')) });
 const server = createHttpServer({ config, site, handler, clientDir: fileURLToPath(new URL('client/', buildDir)) });
 server.listen(config.port, config.host, () => {
   const address = server.address();
@@ -44,9 +47,16 @@ server.listen(config.port, config.host, () => {
   }
   process.send?.({ listening: boundPort }); // a parent process (the test harness) learns the port
 });
-server.on('error', (error) => {
-  console.error(`Cannot serve on ${config.host}:${config.port}: ${error.message}`);
-  process.exit(1);
+let listening = false;
+server.once('listening', () => (listening = true));
+server.on('error', (error: Error & { code?: string }) => {
+  if (!listening) {
+    console.error(`Cannot serve on ${config.host}:${config.port}: ${error.message}`);
+    process.exit(1);
+  }
+  // Accepting failed (EMFILE, ENFILE: out of file descriptors). The connection waits in the
+  // kernel's queue or is refused there; the server goes on, and recovers when clients leave.
+  outOfFiles.note(`cannot accept a connection (${error.code ?? error.message})`);
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -55,4 +65,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (!finished) console.error(`Shutdown (${signal}) did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting anyway.`);
     process.exit(finished ? 0 : 1);
   });
+}
+
+/**
+ * Astro imports each route's module on its first request. Imported now, at start, a route
+ * never needs a file opened later, when the process may be out of file descriptors (EMFILE)
+ * and the import would fail with a 500. A chunk that cannot load now is left to fail later,
+ * as it would have anyway.
+ */
+async function preloadServerChunks(folder: URL): Promise<void> {
+  const files = existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith('.mjs')) : [];
+  await Promise.all(files.map((name) => import(new URL(name, folder).href).catch(() => undefined)));
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { contentType } from 'mime-types';
 import send from 'send';
-import { retryAfterValue } from '../src/server/http/http-error.ts';
+import { OUT_OF_FILES_RETRY_SECONDS, retryAfterValue } from '../src/server/http/http-error.ts';
 import { answerJson } from './malformed-requests.ts';
 
 /** Encodings the build writes next to a file, best first (RFC 9110 §8.4.1 content codings). */
@@ -16,8 +16,6 @@ export const PRECOMPRESSED = [
   { coding: 'gzip', extension: '.gz' },
 ] as const;
 
-/** Seconds a client is asked to wait when the process has run out of file descriptors. */
-const OUT_OF_FILES_RETRY_SECONDS = 5;
 
 /**
  * The content codings a client accepts (RFC 9110 §12.5.3 Accept-Encoding), with their

@@ -17,6 +17,8 @@ export interface TestServer {
   /** Starts it again after crash(), on the same port and data folder. */
   start(): Promise<void>;
   output(): string;
+  /** The server process's id (for tools such as prlimit). */
+  readonly pid: number | undefined;
 }
 
 export interface TestServerOptions {
@@ -84,6 +86,9 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
     },
     start: launch,
     output: () => output,
+    get pid() {
+      return child?.pid;
+    },
   };
 }
 

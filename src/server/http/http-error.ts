@@ -19,6 +19,9 @@ export const badRequest = (message: string) => new HttpError(400, message);
 /** The longest Retry-After the server ever sends, in seconds (clients clamp to 5 minutes too). */
 export const MAX_RETRY_AFTER_SECONDS = 300;
 
+/** Seconds a client is asked to wait when the process has run out of file descriptors (EMFILE). */
+export const OUT_OF_FILES_RETRY_SECONDS = 5;
+
 /** A Retry-After value (RFC 9110 §10.2.3, delay-seconds): whole seconds from 1 to `MAX_RETRY_AFTER_SECONDS`. */
 export function retryAfterValue(seconds: number): string {
   const whole = Number.isFinite(seconds) ? Math.ceil(seconds) : MAX_RETRY_AFTER_SECONDS;
@@ -53,6 +56,14 @@ export function errorResponse(error: unknown, context = 'a request'): Response {
     const headers = { ...error.headers };
     if (headers['Retry-After'] !== undefined) headers['Retry-After'] = retryAfterValue(Number(headers['Retry-After']));
     return jsonResponse({ error: error.message }, { status: error.status, headers });
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    // Out of file descriptors: the server's state, not a bug; it passes when clients leave.
+    return jsonResponse(
+      { error: 'the server is out of open files for a moment; try again shortly' },
+      { status: 503, headers: { 'Retry-After': retryAfterValue(OUT_OF_FILES_RETRY_SECONDS) } },
+    );
   }
   console.error(`Unexpected error while handling ${context}:`, error);
   return jsonResponse({ error: 'internal error' }, { status: 500 });
