@@ -4,7 +4,6 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain script shared with the test runner, without types
 import { provisionNginx } from '../../scripts/find-nginx.mjs';
 import { eventually, startTestServer, type TestServer } from '../support/test-server.ts';
 
