@@ -7,7 +7,7 @@ import { ConfigError, readConfig, type SiteConfig } from '../src/server/config.t
 import { createClientFaultLog } from '../src/server/http/client-fault-log.ts';
 import { warnIfOpenFileLimitLow } from '../src/server/limits/open-file-limit.ts';
 import { stopGracefully, SHUTDOWN_DEADLINE_MS } from '../src/server/shutdown.ts';
-import { createSite } from '../src/server/site.ts';
+import { createSite, type Site } from '../src/server/site.ts';
 import { createHttpServer, type AstroHandler } from './http-server.ts';
 
 let config: SiteConfig;
@@ -28,7 +28,13 @@ if (!existsSync(entry)) {
 const { handler } = (await import(entry.href)) as { handler: AstroHandler };
 await preloadServerChunks(new URL('server/chunks/', buildDir));
 
-const site = createSite(config);
+let site: Site;
+try {
+  site = createSite(config);
+} catch (error) {
+  console.error(`Cannot start the site: ${(error as Error).message}`); // e.g. a DATA_DIR that cannot be created
+  process.exit(1);
+}
 warnIfOpenFileLimitLow({
   chatWaiters: config.maxChatWaiters,
   sseStreams: config.maxSseStreams,
