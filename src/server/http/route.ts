@@ -1,5 +1,5 @@
 import { clientIdentity } from './client-identity.ts';
-import { errorResponse, jsonResponse } from './http-error.ts';
+import { errorResponse, jsonResponse, MAX_RETRY_AFTER_SECONDS } from './http-error.ts';
 
 /**
  * One API route's handlers, by method. A handler gets the Web `Request`, the client's
@@ -56,6 +56,7 @@ export async function serveRoute<Site>(route: Route<Site>, received: Request, ca
   } catch (error) {
     response = errorResponse(error, `${method} ${new URL(request.url).pathname}`);
   }
+  capRetryAfter(response);
   if (method === 'HEAD' && response.body) {
     response.body.cancel().catch(() => {}); // nobody will read it: let a held body release what it holds
     return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
@@ -63,6 +64,13 @@ export async function serveRoute<Site>(route: Route<Site>, received: Request, ca
   return response;
 }
 // #endregion serve-route
+
+/** No answer tells a client to wait longer than `MAX_RETRY_AFTER_SECONDS`, whoever set the header. */
+function capRetryAfter(response: Response): void {
+  const value = response.headers.get('retry-after');
+  if (value === null || !(Number(value) > MAX_RETRY_AFTER_SECONDS)) return;
+  response.headers.set('Retry-After', String(MAX_RETRY_AFTER_SECONDS));
+}
 
 /** The methods a route serves, for `Allow`. */
 export function allowedMethods<Site>(route: Route<Site>): string[] {

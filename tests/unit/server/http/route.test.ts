@@ -34,6 +34,8 @@ describe('serveRoute', () => {
     expect(response.headers.get('retry-after')).toBe(String(MAX_RETRY_AFTER_SECONDS));
     const raw = await serveRoute<TestSite>({ GET: () => Promise.reject(new HttpError(503, 'x', { 'Retry-After': '86400' })) }, request('GET'), call);
     expect(raw.headers.get('retry-after')).toBe('300');
+    const direct = await serveRoute<TestSite>({ GET: () => jsonResponse({}, { status: 503, headers: { 'Retry-After': '3600' } }) }, request('GET'), call);
+    expect(direct.headers.get('retry-after')).toBe('300');
   });
 
   it('logs the unexpected once, with the method and path, and answers a JSON 500', async () => {
