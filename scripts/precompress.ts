@@ -3,6 +3,7 @@
 // Run after `astro build` (npm run build does). Usage: node scripts/precompress.ts [folder]
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /** Files worth compressing: text. Images and fonts are compressed already. */
@@ -25,7 +26,8 @@ export function precompress(folder: string): number {
   return count;
 }
 
-if (import.meta.main) {
+// Run as a script (not imported by a test).
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const folder = process.argv[2] ?? path.join(process.env.BUILD_DIR || 'dist', 'client');
   console.log(`Precompressed ${precompress(folder)} files in ${folder} (Brotli and gzip).`);
 }
