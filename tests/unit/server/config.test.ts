@@ -77,7 +77,9 @@ describe('readConfig', () => {
 describe('the README configuration table', () => {
   it('lists exactly the settings the server reads', () => {
     const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    // The first table of the Configuration section: the server's settings (build settings may follow in a table of their own).
+    const start = readme.indexOf('| Variable |', readme.indexOf('## Configuration'));
+    const section = readme.slice(start, readme.indexOf('\n\n', start));
     const documented = [...section.matchAll(/^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \|/gm)].flatMap(([, cell]) =>
       cell!.split(', ').map((name) => name.replaceAll('`', '')),
     );
