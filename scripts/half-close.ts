@@ -7,18 +7,19 @@
 // treated as one whose client left: its signal aborts, the site releases its place in the
 // limits and sends what it sends to a leaving client (an empty poll answer with the cursor,
 // the end of the stream). Answers that are ready are sent as usual.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * An AbortSignal that aborts when the client half-closes (or the connection closes) while
  * `req` is being answered; the site combines it with the request's own signal.
  */
-export function clientDoneSending(req: IncomingMessage): AbortSignal {
+export function clientDoneSending(req: IncomingMessage, res: ServerResponse): AbortSignal {
   const controller = new AbortController();
   const socket = req.socket;
   const abort = () => controller.abort(new Error('the client closed its side of the connection'));
   if (socket.readableEnded) abort();
   socket.once('end', abort);
-  req.once('close', () => socket.off('end', abort));
+  // Until the answer is complete (not the request: a GET's request is over as soon as it arrived).
+  res.once('close', () => socket.off('end', abort));
   return controller.signal;
 }

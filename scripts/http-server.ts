@@ -54,7 +54,7 @@ export function createHttpServer({ config, site, handler, clientDir }: HttpServe
       // A client that left before we read its address is still identified by what we read now.
       const locals: App.Locals = { site, socketAddress: req.socket.remoteAddress };
       if (pathname.startsWith('/api/')) {
-        locals.clientDoneSending = clientDoneSending(req);
+        locals.clientDoneSending = clientDoneSending(req, res);
         void handler(req, res, () => answerJson(res, 404, 'there is no such API endpoint'), locals);
       } else if (req.method === 'GET' || req.method === 'HEAD') {
         serveStaticFile(req, res, clientDir, notFound(req, res));

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { eventually, readGauges, startTestServer, type TestServer } from '../sup
 let server: TestServer;
 let port: number;
 beforeAll(async () => {
-  server = await startTestServer({ env: { POLL_TIMEOUT_MS: '20000' } });
+  server = await startTestServer({ env: { POLL_TIMEOUT_MS: '20000', TRUST_PROXY: 'on' } });
   port = Number(new URL(server.origin).port);
 });
 afterAll(() => server?.stop());
@@ -121,6 +122,43 @@ describe('half-closed clients', () => {
     if (length !== undefined) expect(Buffer.byteLength(body, 'latin1')).toBe(Number(length));
     else expect(body.endsWith('0\r\n\r\n')).toBe(true); // chunked: the last chunk arrived
     await eventually(nothingHeld);
+  });
+});
+
+describe('clients that leave while held', () => {
+  it('a client that half-closes long after its poll began gets the poll answered at once', async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => (received += chunk));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('GET /api/chat/messages?room=edge-late-half&after=0 HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 10.3.0.1\r\n\r\n');
+    await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(1));
+    socket.end();
+    await closed;
+    expect(received.startsWith('HTTP/1.1 200 ')).toBe(true);
+    expect(received.endsWith('0\r\n\r\n')).toBe(true);
+    await eventually(nothingHeld);
+  });
+
+  it('200 polls whose clients close their connections are all released', async () => {
+    const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+    const requests = Array.from({ length: 200 }, (_, i) => {
+      const request = http.request({
+        host: '127.0.0.1',
+        port,
+        path: `/api/chat/messages?room=edge-leave-${i % 7}&after=0`,
+        headers: { 'X-Forwarded-For': `10.4.${i}.1` },
+        agent,
+      });
+      request.on('error', () => {});
+      request.end();
+      return request;
+    });
+    await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(200), { timeoutMs: 15_000 });
+    for (const request of requests) request.destroy();
+    await eventually(nothingHeld, { timeoutMs: 15_000 });
   });
 });
 

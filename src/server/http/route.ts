@@ -44,9 +44,7 @@ export async function serveRoute<Site>(route: Route<Site>, received: Request, ca
   const method = received.method.toUpperCase();
   // Only GET requests are held; a POST's body is read whole before anything waits.
   const request =
-    call.clientDoneSending && method === 'GET'
-      ? new Request(received, { signal: AbortSignal.any([received.signal, call.clientDoneSending]) })
-      : received;
+    call.clientDoneSending && method === 'GET' ? followingHalfClose(received, call.clientDoneSending) : received;
   const handler = method === 'HEAD' ? (route.HEAD ?? route.GET) : method === 'GET' || method === 'POST' ? route[method] : undefined;
   if (!handler) return methodNotAllowed(route, method);
   const client = clientIdentity(request, call.socketAddress, call.trustProxy);
@@ -64,6 +62,21 @@ export async function serveRoute<Site>(route: Route<Site>, received: Request, ca
   return response;
 }
 // #endregion serve-route
+
+/**
+ * A copy of `received` whose signal also aborts when the client half-closes. The copy is kept
+ * reachable from both signals: undici links a Request's own signal to the one it follows
+ * through a weak reference to the copy, so a copy nobody holds (a held poll keeps only the
+ * signal) would be garbage-collected and its abort never arrive (measured: 1,500 of 2,000
+ * polls left held after their clients closed).
+ */
+function followingHalfClose(received: Request, clientDoneSending: AbortSignal): Request {
+  const copy = new Request(received, { signal: AbortSignal.any([received.signal, clientDoneSending]) });
+  const keepCopy = () => void copy;
+  received.signal.addEventListener('abort', keepCopy, { once: true });
+  clientDoneSending.addEventListener('abort', keepCopy, { once: true });
+  return copy;
+}
 
 /** No answer tells a client to wait longer than `MAX_RETRY_AFTER_SECONDS`, whoever set the header. */
 function capRetryAfter(response: Response): void {
