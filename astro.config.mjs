@@ -8,7 +8,9 @@ export default defineConfig({
   // BUILD_DIR lets several checkouts' test runs build side by side; the default is dist/.
   outDir: process.env.BUILD_DIR || './dist',
   output: 'static',
-  adapter: node({ mode: 'standalone' }),
+  // Middleware mode: scripts/serve.ts owns the HTTP server, serves the built files and hands
+  // the site to every API request through `locals`.
+  adapter: node({ mode: 'middleware' }),
   integrations: [mdx()],
   session: false,
   server: { host: '127.0.0.1', port: 4321 },
@@ -22,7 +24,7 @@ export default defineConfig({
     // JSON; Astro's own check would answer some of them first, in plain text.
     checkOrigin: false,
     // Astro hashes the site's own scripts into each page's CSP <meta>: nothing else may run
-    // there. (Framing is refused by headers from scripts/security-headers.mjs: <meta> cannot.)
+    // there. (Framing is refused by headers from src/server/http/security-headers.ts: <meta> cannot.)
     csp: {
       directives: [
         "default-src 'self'",

@@ -1,11 +1,15 @@
 import { defineConfig, devices } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 // Browser tests run in the machine's Chromium (found or installed by scripts/find-chromium.mjs)
 // against the built site, served on its own port with its own data folder.
-const port = Number(process.env.E2E_PORT ?? 4391);
+// A free port unless E2E_PORT names one; kept in the environment, because worker processes
+// re-read this file and must reach the same server.
+process.env.E2E_PORT ??= freeLoopbackPort();
+const port = Number(process.env.E2E_PORT);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'comet-lessons-e2e-'));
 process.env.E2E_DATA_DIR = dataDir; // worker processes re-read this file: keep one folder
 
@@ -35,10 +39,16 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
-    command: 'node scripts/serve.mjs',
+    command: 'node scripts/serve.ts',
     url: `http://127.0.0.1:${port}/api/stats`,
     reuseExistingServer: false,
     timeout: 30_000,
     env: { HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ASTRO_NODE_LOGGING: 'disabled' },
   },
 });
+
+/** A port the kernel has just handed out on 127.0.0.1 (asked of a child, as this file must load synchronously). */
+function freeLoopbackPort(): string {
+  const script = "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });";
+  return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim();
+}

@@ -20,7 +20,7 @@ const option = (name, fallback) => process.argv.find((arg) => arg.startsWith(`--
 const idleLevels = option('waiters', '1000,5000').split(',').map(Number);
 const fanOutClients = Number(option('fan-out', '1000'));
 const rounds = Number(option('rounds', '3'));
-const serverScript = option('server', 'scripts/serve.mjs');
+const serverScript = option('server', 'scripts/serve.ts');
 const RUN_DEADLINE_MS = 180_000;
 const OPEN_BATCH = 250; // connections opened at once: stays well inside the listen backlog
 

@@ -48,7 +48,7 @@ export async function serveLearnerCode(exercise) {
 
   const child = spawn(
     process.execPath,
-    ['--import', './scripts/exercise-swap-register.mjs', 'scripts/serve.mjs'],
+    ['--import', './scripts/exercise-swap-register.mjs', 'scripts/serve.ts'],
     { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, COMET_EXERCISE_FROM: from, COMET_EXERCISE_TO: to } },
   );
   console.log(`Your code from ${shown(to)} runs in place of ${exercise.reference.file}. Ctrl-C to stop.`);

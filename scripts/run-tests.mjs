@@ -62,7 +62,9 @@ try {
 }
 
 // 2. Build: the HTTP and browser tests run against the built server.
-const built = run('build', node, [bin('astro/bin/astro.mjs'), 'build']);
+// The same two steps as `npm run build`: Astro, then the Brotli/gzip copies of the built files.
+const built =
+  run('build', node, [bin('astro/bin/astro.mjs'), 'build']) && run('precompress', node, [path.join(root, 'scripts', 'precompress.ts')]);
 if (!built) {
   record('build', 0, 1);
 } else {

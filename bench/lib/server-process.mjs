@@ -26,7 +26,7 @@ export function killAllServers() {
 }
 
 export const SERVERS = {
-  site: { label: 'site', script: 'scripts/serve.mjs' },
+  site: { label: 'site', script: 'scripts/serve.ts' },
   reference: { label: 'reference', script: 'bench/reference/chat-server.mjs' },
 };
 

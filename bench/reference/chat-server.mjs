@@ -271,7 +271,7 @@ async function route(request, response) {
 }
 
 const server = http.createServer(
-  // The same limits as scripts/serve.mjs, so both servers hold sockets alike.
+  // The same limits as scripts/serve.ts, so both servers hold sockets alike.
   { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000 },
   (request, response) => {
     route(request, response).catch((error) => {

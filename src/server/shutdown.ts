@@ -36,5 +36,41 @@ export function createShutdown(): Shutdown {
 }
 // #endregion shutdown
 
-/** Where the process's HTTP server (scripts/serve.mjs) finds the site's shutdown. */
-export const SHUTDOWN_HOOK = Symbol.for('comet-lessons.shutdown');
+/** How long a graceful stop may take before the process exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 5_000;
+
+/** What `stopGracefully` needs of Node's HTTP server. */
+export interface ClosableServer {
+  close(callback: () => void): unknown;
+  closeIdleConnections(): void;
+  closeAllConnections(): void;
+}
+
+/**
+ * Graceful stop of the whole process on SIGTERM/SIGINT: stop accepting, let the site answer
+ * what it holds (polls end empty, clock frames end with a recycle, the chat log reaches the
+ * disk), close idle keep-alive connections, then the rest after `lingerMs`. Resolves `true`
+ * when everything finished within `deadlineMs`, `false` when the deadline passed first.
+ */
+export async function stopGracefully(
+  server: ClosableServer,
+  shutdown: Shutdown,
+  { deadlineMs = SHUTDOWN_DEADLINE_MS, lingerMs = 500 } = {},
+): Promise<boolean> {
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    deadline = setTimeout(() => resolve(false), deadlineMs);
+  });
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const stopped = (async () => {
+    await shutdown.run();
+    server.closeIdleConnections();
+    // Responses that just ended leave keep-alive sockets behind: give them a moment, then close all.
+    setTimeout(() => server.closeAllConnections(), lingerMs).unref();
+    await closed;
+    return true as const;
+  })();
+  const finished = await Promise.race([stopped, late]);
+  clearTimeout(deadline);
+  return finished;
+}

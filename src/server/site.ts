@@ -2,24 +2,24 @@ import { createChatHandler } from './chat/chat-handler.ts';
 import { createStore } from './chat/create-store.ts';
 import { createSharedChatLimits } from './cluster/shared-chat-limits.ts';
 import { createClockFrameHandler } from './clock/clock-frame-handler.ts';
-import { readConfig, type SiteConfig } from './config.ts';
+import type { SiteConfig } from './config.ts';
 import { createFaultHandler } from './faults/fault-handler.ts';
 import { createFaultSwitchboard } from './faults/fault-switchboard.ts';
-import { warnIfOpenFileLimitLow } from './limits/open-file-limit.ts';
 import { createRateLimiter } from './limits/rate-limiter.ts';
 import { createIdleLoad, LOAD_RATE_LIMIT } from './naive/idle-load.ts';
 import { createNaiveBackend, WRITE_RATE_LIMIT } from './naive/naive-backend.ts';
 import { createChangingCounter } from './polling/changing-counter.ts';
 import { createCounterHandler, POLL_RATE_LIMIT } from './polling/counter-handler.ts';
-import { createShutdown, SHUTDOWN_HOOK } from './shutdown.ts';
-import { bridgeLegacyStore } from './socket/legacy-store-bridge.ts';
-import { CHAT_SOCKET_HOOK, createChatSocketServer, upgradeClientIdentity } from './socket/chat-socket-server.ts';
+import { jsonResponse } from './http/http-error.ts';
+import { readQuery } from './http/query-params.ts';
+import { serveRoute, type Route, type RouteCall } from './http/route.ts';
+import { createShutdown } from './shutdown.ts';
+import { createChatSocketServer, upgradeClientIdentity } from './socket/chat-socket-server.ts';
 import { createChatEventsHandler } from './sse/chat-events-handler.ts';
 import { createLogWriteStats } from './stats/log-write-stats.ts';
 import { createServerStats } from './stats/server-stats.ts';
 
-/** Wires every feature of the server together from one configuration. */
-export function createSite(config: SiteConfig) {
+function createFeatures(config: SiteConfig) {
   const stats = createServerStats();
   const shutdown = createShutdown();
   const faults = createFaultSwitchboard();
@@ -34,7 +34,7 @@ export function createSite(config: SiteConfig) {
     shutdownSignal: shutdown.signal,
   });
   const chatSocket = createChatSocketServer({
-    store: bridgeLegacyStore(chatStore),
+    store: chatStore,
     config,
     stats,
     shutdownSignal: shutdown.signal,
@@ -60,6 +60,11 @@ export function createSite(config: SiteConfig) {
       counter: createChangingCounter(),
       rateLimiter: createRateLimiter({ ...POLL_RATE_LIMIT, enabled: config.perClientLimits }),
     }),
+    /** `GET /api/stats`: the gauges and counters, as JSON; no query parameters (400 otherwise). */
+    handleStats(request: Request): Response {
+      readQuery(new URL(request.url), []);
+      return jsonResponse(stats.snapshot());
+    },
     handleNaiveBackend: naive.handleNaiveBackend,
     handleNaiveLoad: createIdleLoad({
       hold: naive.holdIdleWaiter,
@@ -71,15 +76,27 @@ export function createSite(config: SiteConfig) {
   };
 }
 
-export type Site = ReturnType<typeof createSite>;
+export type SiteFeatures = ReturnType<typeof createFeatures>;
 
-/** The one instance the API routes share. */
-export const site: Site = createSite(readConfig());
-warnIfOpenFileLimitLow({
-  chatWaiters: site.config.maxChatWaiters,
-  sseStreams: site.config.maxSseStreams,
-  clockStreams: site.config.maxClockStreams,
-  naiveWaiters: site.config.maxNaiveWaiters,
-});
-(globalThis as Record<symbol, unknown>)[SHUTDOWN_HOOK] = () => site.shutdown.run();
-(globalThis as Record<symbol, unknown>)[CHAT_SOCKET_HOOK] = site.chatSocket.handleUpgrade;
+/** The site: its features, and the one way an API route is served. */
+export interface Site extends SiteFeatures {
+  /**
+   * Serves one API route (see `serveRoute`): what `src/pages/api/*` calls on the site that
+   * the server's edge put in `context.locals`.
+   * @param edge what the server's edge knows beyond the request (see `RouteCall`)
+   */
+  serve(route: Route<Site>, request: Request, edge: Pick<RouteCall<Site>, 'socketAddress' | 'clientDoneSending'>): Promise<Response>;
+}
+
+/**
+ * Wires every feature of the server together from one configuration. Created once by the
+ * server's entry (`scripts/serve.ts`) at start and handed to every request through
+ * `context.locals.site`; tests create their own.
+ */
+export function createSite(config: SiteConfig): Site {
+  const site: Site = {
+    ...createFeatures(config),
+    serve: (route, request, edge) => serveRoute(route, request, { ...edge, site, trustProxy: config.trustProxy }),
+  };
+  return site;
+}

@@ -7,6 +7,7 @@ import {
   chatDraft,
   contentType,
   forwardedFor,
+  hostHeader,
   hostileText,
   METHODS,
   origin,
@@ -65,13 +66,13 @@ const startedAt = performance.now();
 
 /** Every API route in src/pages/api, as a path (the catch-all aside): routes added later are covered too. */
 const apiPaths = readdirSync('src/pages/api', { recursive: true, encoding: 'utf8' })
-  .filter((file) => file.endsWith('.ts') && !file.includes('['))
+  .filter((file) => file.endsWith('.ts') && !file.includes('[') && !path.basename(file).startsWith('_'))
   .map((file) => `/api/${file.replace(/\.ts$/, '').split(path.sep).join('/')}`);
-/** The methods each route exports a handler for (its `ALL` aside). */
+/** The methods each route serves: the handlers it gives its one wrapper, `serve({ GET: …, POST: … })`. */
 const routeMethods = new Map(
   apiPaths.map((route) => [
     route,
-    [...readFileSync(`src/pages${route}.ts`, 'utf8').matchAll(/export const ([A-Z]+)\b/g)].map(([, name]) => name!).filter((name) => name !== 'ALL'),
+    [...readFileSync(`src/pages${route}.ts`, 'utf8').matchAll(/\b(GET|POST|HEAD): /g)].map(([, name]) => name!),
   ]),
 );
 const getPaths = apiPaths.filter((route) => routeMethods.get(route)!.includes('GET'));
@@ -321,14 +322,14 @@ describe('bad input', () => {
   }, 60_000);
 
   it('oversized headers get 431, oversized bodies 413 or a cut-off, even without Content-Length', async () => {
-    const bigHeader = await sendRaw(port, [`GET /api/stats HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]);
+    const bigHeader = await sendRaw(port, [`GET /api/stats HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]);
     expect(bigHeader.status).toBe(431);
     expect(JSON.parse(bigHeader.body).error).toContain('headers');
     count('431');
 
     const chunked = (size: number) => `${size.toString(16)}\r\n${'x'.repeat(size)}\r\n`;
     const trickledChunks = await sendRaw(port, [
-      'POST /api/chat/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'POST /api/chat/messages HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
       ...Array.from({ length: 8 }, () => chunked(1_000)),
       '0\r\n\r\n',
     ]);
@@ -346,16 +347,43 @@ describe('bad input', () => {
   it.each([
     ['an empty Host', 'GET /api/faults? HTTP/1.1\r\nHost: \r\n\r\n'],
     ['no Host', 'GET /api/stats HTTP/1.1\r\n\r\n'],
-    ['a target that is not a path', 'GET * HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a target that is not a path', 'GET * HTTP/1.1\r\nHost: localhost\r\n\r\n'],
   ])('a request with %s gets a JSON 400', async (_, raw) => {
     const outcome = await sendRaw(port, [raw]);
     expect(outcome.status).toBe(400);
     expect(outcome.headers?.['content-type']).toMatch(/^application\/json/);
   });
 
+  it('a Host that is not host[:port] gets a JSON 400, a host name not served a JSON 421; the Host never picks the route', async () => {
+    // POST to /api/stats, which only reads: a Host carrying "/api/chat/messages#" once turned it into a chat post.
+    const body = '{"text":"host","room":"bad-input-host"}';
+    await fc.assert(
+      fc.asyncProperty(hostHeader(port), async ({ value, verdict }) => {
+        const outcome = await sendRaw(port, [
+          `POST /api/stats HTTP/1.1\r\nHost: ${value}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${body.length}\r\nX-Forwarded-For: 10.6.0.1\r\n\r\n${body}`,
+        ]);
+        const expected = { malformed: 400, foreign: 421, served: 405 }[verdict];
+        count(`${outcome.status} (Host)`);
+        expect(outcome.status, `Host: ${JSON.stringify(value)}`).toBe(expected);
+        expect(outcome.headers['content-type']).toMatch(/^application\/json/);
+        expect(JSON.parse(outcome.body).error).toEqual(expect.any(String));
+      }),
+      { numRuns: RUNS },
+    );
+    const room = await fetch(server.url('/api/chat/messages?room=bad-input-host'));
+    expect((await room.json()).messages).toEqual([]);
+  });
+
+  it('two Host headers get a JSON 400, even when both are right', async () => {
+    const outcome = await sendRaw(port, [`GET /api/stats HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: 127.0.0.1:${port}\r\n\r\n`]);
+    expect(outcome.status).toBe(400);
+    expect(JSON.parse(outcome.body).error).toContain('more than one Host');
+  });
+
   it.each([
-    ['a body', ['POST /api/chat/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n', ...'{"text":"slow...'], 300, REQUEST_TIMEOUT_MS],
-    ['its headers', [...'GET /api/stats HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'z'.repeat(40)], 100, HEADERS_TIMEOUT_MS],
+    ['a body', ['POST /api/chat/messages HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n', ...'{"text":"slow...'], 300, REQUEST_TIMEOUT_MS],
+    ['its headers', [...'GET /api/stats HTTP/1.1\r\nHost: localhost\r\nX-Slow: ' + 'z'.repeat(40)], 100, HEADERS_TIMEOUT_MS],
   ] as const)('a client trickling %s is cut off with a 408 after its timeout', async (_, parts, pauseMs, limitMs) => {
     const outcome = await sendRaw(port, parts, { pauseMs, timeoutMs: limitMs + 3_000 });
     expect(outcome.hung).toBe(false);
@@ -375,7 +403,7 @@ describe('bad input', () => {
     await Promise.all(
       held.flatMap((target, index) =>
         [1, 2].map((copy) =>
-          sendRaw(port, [`GET ${target} HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.7.${index}.${copy}\r\n\r\n`], {
+          sendRaw(port, [`GET ${target} HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 10.7.${index}.${copy}\r\n\r\n`], {
             vanishAfterMs: 150,
           }),
         ),
@@ -403,11 +431,17 @@ describe('bad input', () => {
     }
 
     it('messages: POSTS_PER_SECOND=3 allows a burst of 6; body and length limits come from the environment', async () => {
+      // Tokens come back at 3 a second while the burst is under way: at most the burst plus
+      // what was earned in the time measured here, so a busy machine cannot fail this.
+      const startedAt = performance.now();
       const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => post('10.8.0.1', `burst ${i}`)));
+      while (answers.every((answer) => answer.status === 201) && answers.length < 200) answers.push(await post('10.8.0.1', 'more'));
+      const earned = Math.floor(((performance.now() - startedAt) / 1_000) * 3);
       const taken = answers.filter((answer) => answer.status === 201);
       for (const answer of taken) accepted.push((await answer.json()) as ChatMessage);
-      expect(taken.length).toBeGreaterThanOrEqual(6); // the burst (a slow machine may earn one more meanwhile)
-      expect(taken.length).toBeLessThan(9);
+      expect(taken.length).toBeGreaterThanOrEqual(6); // the burst
+      expect(taken.length).toBeLessThanOrEqual(6 + earned);
+      expect(taken.length).toBeLessThan(answers.length);
       for (const answer of answers.filter((answer) => answer.status !== 201)) await expectRefusal(answer, 429, /too many messages/);
 
       const long = await post('10.8.0.2', 'y'.repeat(301));

@@ -224,6 +224,6 @@ describe('bad input gets a 4xx with a JSON reason', () => {
       body: '{}',
     });
     await expectJsonError(response, 405);
-    expect(response.headers.get('allow')).toBe('GET, POST');
+    expect(response.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 });

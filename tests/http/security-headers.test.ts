@@ -37,3 +37,15 @@ describe('security headers', () => {
     abort.abort();
   });
 });
+
+describe('answers written before a request reaches the site', () => {
+  it('carry the same security headers (bytes that are not HTTP get a JSON 400)', async () => {
+    const { sendRaw } = await import('../support/raw-http.ts');
+    const outcome = await sendRaw(Number(new URL(server.origin).port), ['NOT HTTP AT ALL\r\n\r\n']);
+    expect(outcome.status).toBe(400);
+    expect(outcome.headers['x-content-type-options']).toBe('nosniff');
+    expect(outcome.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    expect(outcome.headers['x-frame-options']).toBe('DENY');
+    expect(outcome.headers['content-security-policy']).toBe("frame-ancestors 'none'");
+  });
+});

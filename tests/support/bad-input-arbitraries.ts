@@ -158,3 +158,25 @@ export const rawBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 60 }),
   hostileText.map((text) => Buffer.from(text, 'utf8')),
 );
+
+/**
+ * A Host header assembled from parts, each either right or wrong by RFC 9110 §7.2
+ * (`Host = uri-host [ ":" port ]`), with what the server must make of it: `malformed` (400),
+ * `foreign` (a well-formed name the server does not serve: 421) or `served`.
+ */
+export function hostHeader(port: number) {
+  return fc
+    .record({
+      userinfo: fc.constantFrom('', '', '', 'user@', 'user:secret@'),
+      name: fc.constantFrom('127.0.0.1', 'localhost', 'LocalHost', '[::1]', 'evil.example', 'rebind.attacker.test', '10.0.0.1', '[::ffff:7f00:1]'),
+      port: fc.constantFrom('', '', `:${port}`, ':', ':0', ':65535', ':65536', ':99999', ':4x', ':-1'),
+      suffix: fc.constantFrom('', '', '', '/api/chat/messages#', '#top', '?a=1', '/', ' x', '\tx', '\\evil', '@evil.example'),
+    })
+    .map(({ userinfo, name, port: portPart, suffix }) => {
+      const portOk = ['', `:${port}`, ':', ':0', ':65535'].includes(portPart);
+      const wellFormed = userinfo === '' && portOk && suffix === '';
+      const served = ['127.0.0.1', 'localhost', '[::1]'].includes(name.toLowerCase());
+      const verdict = !wellFormed ? 'malformed' : served ? 'served' : 'foreign';
+      return { value: `${userinfo}${name}${portPart}${suffix}`, verdict } as const;
+    });
+}

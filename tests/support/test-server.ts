@@ -17,6 +17,8 @@ export interface TestServer {
   /** Starts it again after crash(), on the same port and data folder. */
   start(): Promise<void>;
   output(): string;
+  /** The server process's id (for tools such as prlimit). */
+  readonly pid: number | undefined;
 }
 
 export interface TestServerOptions {
@@ -24,7 +26,7 @@ export interface TestServerOptions {
   dataDir?: string;
 }
 
-/** Starts the built site through `scripts/serve.mjs` on a free loopback port with its own data folder. */
+/** Starts the built site through `scripts/serve.ts` on a free loopback port with its own data folder. */
 export async function startTestServer({ env = {}, dataDir }: TestServerOptions = {}): Promise<TestServer> {
   // Port 0 on the first start: the server picks a free port and reports it, so parallel test
   // files never race for one. Restarts reuse it, as a real restart would.
@@ -36,7 +38,7 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
   let output = '';
 
   const launch = async () => {
-    child = spawn(process.execPath, ['scripts/serve.mjs'], {
+    child = spawn(process.execPath, ['scripts/serve.ts'], {
       env: {
         ...process.env,
         HOST: '127.0.0.1',
@@ -84,10 +86,13 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
     },
     start: launch,
     output: () => output,
+    get pid() {
+      return child?.pid;
+    },
   };
 }
 
-/** Waits for the server's `{ listening: port }` message (scripts/serve.mjs sends it once bound). */
+/** Waits for the server's `{ listening: port }` message (scripts/serve.ts sends it once bound). */
 function listeningPort(child: ChildProcess, output: () => string): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`test server did not report its port within 15 s:\n${output()}`)), 15_000);

@@ -1,14 +1,5 @@
-import type { APIRoute } from 'astro';
-import { clientIdentity } from '../../server/http/client-identity.ts';
-import { handleErrors } from '../../server/http/http-error.ts';
-import { methodNotAllowed } from '../../server/http/method-not-allowed.ts';
-import { site } from '../../server/site.ts';
+import { serve } from './_serve.ts';
 
 export const prerender = false;
 
-export const POST = (({ request, clientAddress }) =>
-  handleErrors(() =>
-    site.handleFaultRequest(request, clientIdentity(request, clientAddress, site.config.trustProxy)),
-  )) satisfies APIRoute;
-
-export const ALL = methodNotAllowed(['POST']) satisfies APIRoute;
+export const ALL = serve({ POST: (request, client, site) => site.handleFaultRequest(request, client) });

@@ -30,14 +30,27 @@ const hasNews = (result: ReadResult) => result.messages.length > 0 || result.gap
 
 class Waiter {
   timer?: ReturnType<typeof setTimeout>;
+  readonly room: string;
+  readonly after: Cursor;
+  readonly resolve: (result: WaitResult) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly registry: { settle(waiter: Waiter, result: WaitResult | Error): void };
   constructor(
-    readonly room: string,
-    readonly after: Cursor,
-    readonly resolve: (result: WaitResult) => void,
-    readonly reject: (error: unknown) => void,
-    readonly signal: AbortSignal | undefined,
-    readonly registry: { settle(waiter: Waiter, result: WaitResult | Error): void },
-  ) {}
+    room: string,
+    after: Cursor,
+    resolve: (result: WaitResult) => void,
+    reject: (error: unknown) => void,
+    signal: AbortSignal | undefined,
+    registry: { settle(waiter: Waiter, result: WaitResult | Error): void },
+  ) {
+    this.room = room;
+    this.after = after;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.signal = signal;
+    this.registry = registry;
+  }
   /** The client left. */
   handleEvent() {
     this.registry.settle(this, quietAnswer(this.after, 'aborted'));

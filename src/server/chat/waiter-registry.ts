@@ -50,12 +50,16 @@ export function createWaiterRegistry<T>({ quiet, endSignal }: WaiterRegistryOpti
   /** One waiting request. It is its own abort listener, so it needs no closure. */
   class Waiter {
     timer?: ReturnType<typeof setTimeout>;
-    constructor(
-      readonly room: string,
-      readonly after: Cursor,
-      readonly resolve: (answer: T) => void,
-      readonly signal: AbortSignal | undefined,
-    ) {}
+    readonly room: string;
+    readonly after: Cursor;
+    readonly resolve: (answer: T) => void;
+    readonly signal: AbortSignal | undefined;
+    constructor(room: string, after: Cursor, resolve: (answer: T) => void, signal: AbortSignal | undefined) {
+      this.room = room;
+      this.after = after;
+      this.resolve = resolve;
+      this.signal = signal;
+    }
     /** The client left: its request's signal aborted. */
     handleEvent() {
       settle(this, quiet('aborted', this.after));

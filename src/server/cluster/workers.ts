@@ -1,37 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
-import { availableParallelism } from 'node:os';
 
-/** The most server processes `WORKERS` may ask for. */
-export const MAX_WORKERS = 64;
 /** A worker that dies sooner than this after its start is replaced only after the rest of this pause, in milliseconds. */
 export const RESTART_PAUSE_MS = 1_000;
 /** How long the primary waits for its workers to finish their own graceful shutdown, in milliseconds. */
 export const WORKERS_SHUTDOWN_MS = 6_000;
-
-/**
- * How many server processes the environment asks for: `WORKERS=N` (1 to {@link MAX_WORKERS},
- * or `auto` for one per core). Unset means one process, the default, which needs no Redis.
- * @throws Error with a one-line reason: a malformed count, or more than one process without `REDIS_URL`.
- */
-export function workerCount(env: Record<string, string | undefined>): number {
-  const raw = env.WORKERS;
-  if (raw === undefined || raw === '') return 1;
-  const count = raw === 'auto' ? availableParallelism() : Number(raw);
-  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_WORKERS) {
-    throw new Error(`WORKERS must be a whole number from 1 to ${MAX_WORKERS}, or "auto"; received "${raw}"`);
-  }
-  if (count > 1 && !env.REDIS_URL) {
-    throw new Error(
-      `WORKERS=${raw} runs ${count} processes, which share the chat through Redis: set REDIS_URL too (e.g. REDIS_URL=redis://127.0.0.1:6379)`,
-    );
-  }
-  return count;
-}
-
-/** Whether this process is the one that should only start and watch the workers. */
-export function isWorkersPrimary(env: Record<string, string | undefined>): boolean {
-  return cluster.isPrimary && workerCount(env) > 1;
-}
 
 /**
  * The name this process gives in each answer's `X-Served-By` header: `worker-N` (stable across

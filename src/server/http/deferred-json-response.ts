@@ -16,11 +16,14 @@ export function deferredJsonResponse<T>(answer: Promise<T>, encode: (answer: T) 
 /** The stream's source, as a class: its methods are shared, so a held request pays for no closures of it. */
 class DeferredBody<T> implements UnderlyingDefaultSource<Uint8Array> {
   #cancelled = false;
-  constructor(
-    private readonly answer: Promise<T>,
-    private readonly encode: (answer: T) => Uint8Array,
-    private readonly onSettled?: () => void,
-  ) {}
+  private readonly answer: Promise<T>;
+  private readonly encode: (answer: T) => Uint8Array;
+  private readonly onSettled: (() => void) | undefined;
+  constructor(answer: Promise<T>, encode: (answer: T) => Uint8Array, onSettled?: () => void) {
+    this.answer = answer;
+    this.encode = encode;
+    this.onSettled = onSettled;
+  }
 
   start(controller: ReadableStreamDefaultController<Uint8Array>) {
     controller.enqueue(new Uint8Array(0)); // the headers go out now, the body when the answer settles

@@ -15,9 +15,6 @@ import type { ServerStats } from '../stats/server-stats.ts';
 import { CLOSE_CODES, parseClientFrame, ProtocolViolation, type ServerMessage } from './socket-protocol.ts';
 import { refuseUpgrade } from './upgrade-refusal.ts';
 
-/** Where the process's HTTP server (scripts/serve.mjs) finds the chat socket's `handleUpgrade`. */
-export const CHAT_SOCKET_HOOK = Symbol.for('comet-lessons.chat-socket');
-
 /**
  * Who is asking, for per-client limits, from an upgrade request: the same identity the HTTP routes
  * use (`clientIdentity`: the socket's address, or the proxy's X-Forwarded-For with TRUST_PROXY=1).

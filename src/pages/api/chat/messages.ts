@@ -1,17 +1,13 @@
-import type { APIRoute } from 'astro';
-import { clientIdentity } from '../../../server/http/client-identity.ts';
-import { handleErrors } from '../../../server/http/http-error.ts';
-import { methodNotAllowed } from '../../../server/http/method-not-allowed.ts';
-import { site } from '../../../server/site.ts';
+import { headersOnly } from '../../../server/http/route.ts';
+import { serve } from '../_serve.ts';
 
 export const prerender = false;
 
-const client = (request: Request, clientAddress: string) => clientIdentity(request, clientAddress, site.config.trustProxy);
-
-export const GET = (({ request, clientAddress }) =>
-  handleErrors(() => site.chat.handleGet(request, client(request, clientAddress)))) satisfies APIRoute;
-
-export const POST = (({ request, clientAddress }) =>
-  handleErrors(() => site.chat.handlePost(request, client(request, clientAddress)))) satisfies APIRoute;
-
-export const ALL = methodNotAllowed(['GET', 'POST'], '(GET to read, POST to send)') satisfies APIRoute;
+export const ALL = serve({
+  GET: (request, client, site) => site.chat.handleGet(request, client),
+  POST: (request, client, site) => site.chat.handlePost(request, client),
+  // A poll is held until news or its timeout: HEAD answers at once, holding nothing.
+  HEAD: (_request, _client, site) =>
+    headersOnly('application/json; charset=utf-8', { 'X-Poll-Timeout-Ms': String(site.config.pollTimeoutMs) }),
+  hint: '(GET to read, POST to send)',
+});

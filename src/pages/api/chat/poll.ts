@@ -1,14 +1,12 @@
-import type { APIRoute } from 'astro';
-import { clientIdentity } from '../../../server/http/client-identity.ts';
-import { handleErrors } from '../../../server/http/http-error.ts';
-import { methodNotAllowed } from '../../../server/http/method-not-allowed.ts';
-import { site } from '../../../server/site.ts';
+import { headersOnly } from '../../../server/http/route.ts';
+import { serve } from '../_serve.ts';
 
 export const prerender = false;
 
-export const GET = (({ request, clientAddress }) =>
-  handleErrors(() =>
-    site.chat.handleMultiPoll(request, clientIdentity(request, clientAddress, site.config.trustProxy)),
-  )) satisfies APIRoute;
-
-export const ALL = methodNotAllowed(['GET'], '(one held poll for several rooms)') satisfies APIRoute;
+export const ALL = serve({
+  GET: (request, client, site) => site.chat.handleMultiPoll(request, client),
+  // One held poll for several rooms: HEAD answers at once, holding nothing.
+  HEAD: (_request, _client, site) =>
+    headersOnly('application/json; charset=utf-8', { 'X-Poll-Timeout-Ms': String(site.config.pollTimeoutMs) }),
+  hint: '(one held poll for several rooms: ?follow=ROOM@CURSOR&follow=…)',
+});

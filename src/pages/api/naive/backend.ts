@@ -1,14 +1,11 @@
-import type { APIRoute } from 'astro';
-import { clientIdentity } from '../../../server/http/client-identity.ts';
-import { handleErrors } from '../../../server/http/http-error.ts';
-import { methodNotAllowed } from '../../../server/http/method-not-allowed.ts';
-import { site } from '../../../server/site.ts';
+import { headersOnly } from '../../../server/http/route.ts';
+import { serve } from '../_serve.ts';
 
 export const prerender = false;
 
-export const GET = (({ request, clientAddress }) =>
-  handleErrors(() =>
-    site.handleNaiveBackend(request, clientIdentity(request, clientAddress, site.config.trustProxy)),
-  )) satisfies APIRoute;
-
-export const ALL = methodNotAllowed(['GET'], '(with ?msg=TEXT to write, ?timestamp=N to wait)') satisfies APIRoute;
+export const ALL = serve({
+  GET: (request, client, site) => site.handleNaiveBackend(request, client),
+  // GET with ?msg writes and GET with ?timestamp waits: HEAD does neither.
+  HEAD: () => headersOnly('application/json; charset=utf-8'),
+  hint: '(with ?msg=TEXT to write, ?timestamp=N to wait)',
+});

@@ -1,14 +1,9 @@
-import type { APIRoute } from 'astro';
-import { clientIdentity } from '../../../server/http/client-identity.ts';
-import { handleErrors } from '../../../server/http/http-error.ts';
-import { methodNotAllowed } from '../../../server/http/method-not-allowed.ts';
-import { site } from '../../../server/site.ts';
+import { headersOnly } from '../../../server/http/route.ts';
+import { serve } from '../_serve.ts';
 
 export const prerender = false;
 
-export const GET = (({ request, clientAddress }) =>
-  handleErrors(() =>
-    site.handlePollingCounter(request, clientIdentity(request, clientAddress, site.config.trustProxy)),
-  )) satisfies APIRoute;
-
-export const ALL = methodNotAllowed(['GET']) satisfies APIRoute;
+export const ALL = serve({
+  GET: (request, client, site) => site.handlePollingCounter(request, client),
+  HEAD: () => headersOnly('application/json; charset=utf-8'), // spends none of the client's polls
+});
