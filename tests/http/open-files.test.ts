@@ -54,7 +54,7 @@ describe.skipIf(!prlimit)('out of open files (EMFILE)', () => {
     const held: net.Socket[] = [];
     for (let i = 0; i < 60; i++) {
       const socket = net.connect(Number(new URL(server.origin).port), '127.0.0.1', () =>
-        socket.write(`GET /api/chat/messages?room=open-files&after=0 HTTP/1.1\r\nHost: localhost\r\n\r\n`),
+        socket.write(`GET /api/chat/messages?room=open-files&after=0.0 HTTP/1.1\r\nHost: localhost\r\n\r\n`),
       );
       socket.on('error', () => {});
       held.push(socket);

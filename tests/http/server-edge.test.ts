@@ -21,7 +21,7 @@ const GET_ROUTES = [
   { path: '/api/stats', held: false, quick: '/api/stats' },
   { path: '/api/polling/counter', held: false, quick: '/api/polling/counter' },
   { path: '/api/chat/messages?room=edge-head', held: false, quick: '/api/chat/messages?room=edge-head' },
-  { path: '/api/chat/messages?room=edge-head&after=0', held: true, quick: '/api/chat/messages?room=edge-head&after=0&timeout=0' },
+  { path: '/api/chat/messages?room=edge-head&after=0.0', held: true, quick: '/api/chat/messages?room=edge-head&after=0.0&timeout=0' },
   { path: '/api/chat/events?room=edge-head', held: true, quick: '/api/chat/events?room=edge-head' },
   { path: '/api/clock/frame', held: true, quick: '/api/clock/frame' },
   { path: '/api/naive/backend?timestamp=9999999999', held: true, quick: '/api/naive/backend?timestamp=0' },
@@ -104,7 +104,7 @@ describe('half-closed clients', () => {
   it.each([
     ['GET /api/stats', 'GET /api/stats HTTP/1.1\r\nHost: localhost\r\n\r\n', 200],
     ['GET /', 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n', 200],
-    ['GET a held chat poll', 'GET /api/chat/messages?room=edge-half&after=0 HTTP/1.1\r\nHost: localhost\r\n\r\n', 200],
+    ['GET a held chat poll', 'GET /api/chat/messages?room=edge-half&after=0.0 HTTP/1.1\r\nHost: localhost\r\n\r\n', 200],
     ['GET a naive wait', 'GET /api/naive/backend?timestamp=9999999999 HTTP/1.1\r\nHost: localhost\r\n\r\n', 200],
     ['GET the clock frame', 'GET /api/clock/frame HTTP/1.1\r\nHost: localhost\r\n\r\n', 200],
     ['GET the event stream', 'GET /api/chat/events?room=edge-half HTTP/1.1\r\nHost: localhost\r\n\r\n', 200],
@@ -133,7 +133,7 @@ describe('clients that leave while held', () => {
     socket.setEncoding('latin1');
     socket.on('data', (chunk) => (received += chunk));
     const closed = new Promise((resolve) => socket.once('close', resolve));
-    socket.write('GET /api/chat/messages?room=edge-late-half&after=0 HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 10.3.0.1\r\n\r\n');
+    socket.write('GET /api/chat/messages?room=edge-late-half&after=0.0 HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 10.3.0.1\r\n\r\n');
     await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(1));
     socket.end();
     await closed;
@@ -148,7 +148,7 @@ describe('clients that leave while held', () => {
       const request = http.request({
         host: '127.0.0.1',
         port,
-        path: `/api/chat/messages?room=edge-leave-${i % 7}&after=0`,
+        path: `/api/chat/messages?room=edge-leave-${i % 7}&after=0.0`,
         headers: { 'X-Forwarded-For': `10.4.${i}.1` },
         agent,
       });
@@ -165,7 +165,7 @@ describe('clients that leave while held', () => {
 describe('what clients cause stays out of the log', () => {
   it('1,000 requests reset by their clients add under 10 KiB to the log', async () => {
     const before = server.output().length;
-    const targets = ['/api/stats', '/api/chat/messages?room=edge-reset&after=0', '/', '/api/chat/messages'];
+    const targets = ['/api/stats', '/api/chat/messages?room=edge-reset&after=0.0', '/', '/api/chat/messages'];
     for (let batch = 0; batch < 20; batch++) {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) => {
