@@ -5,6 +5,9 @@
  * their own, so sending half of them that way lets twelve reach the server together.
  */
 
+import { readRoom } from '../chat/read-room.ts';
+import { parseRetryAfter } from '../network-delay.ts';
+
 export type PollState =
   | { state: 'waiting' }
   | { state: 'refused'; status: number; retryAfterSeconds: number; reason: string }
@@ -19,16 +22,27 @@ export interface PollFlood {
   done: Promise<void>;
 }
 
+/**
+ * Opens `count` long polls on `room`, each held up to `holdMs`. They wait after the room's
+ * current cursor (an opaque string, read first with one non-held request), so the server
+ * holds them instead of answering at once.
+ */
 export function openPolls(
   count: number,
   { room, holdMs, onChange }: { room: string; holdMs: number; onChange: (index: number, state: PollState) => void },
 ): PollFlood {
   const abort = new AbortController();
   const startedAt = performance.now();
+  const cursor = readRoom(room, undefined, { signal: abort.signal }).then(
+    (answer) => answer.cursor,
+    () => undefined, // without a cursor the polls are answered at once: the flood still shows the limits
+  );
   const polls = Array.from({ length: count }, async (_, index) => {
     onChange(index, { state: 'waiting' });
     try {
-      const response = await fetch(`/api/chat/messages?room=${encodeURIComponent(room)}&after=0&timeout=${holdMs}`, {
+      const after = await cursor;
+      const query = new URLSearchParams({ room, timeout: String(holdMs), ...(after === undefined ? {} : { after }) });
+      const response = await fetch(`/api/chat/messages?${query}`, {
         cache: 'no-store',
         credentials: index % 2 === 0 ? 'same-origin' : 'omit',
         signal: abort.signal,
@@ -38,7 +52,7 @@ export function openPolls(
       onChange(index, {
         state: 'refused',
         status: response.status,
-        retryAfterSeconds: Number(response.headers.get('retry-after') ?? 0),
+        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')) / 1_000,
         reason: body.error ?? response.statusText,
       });
     } catch (error) {
