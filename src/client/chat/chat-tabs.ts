@@ -66,7 +66,7 @@ export class ChatTabs extends EventTarget {
   #fetch: typeof fetch;
   #now: () => number;
   #feeds = new Set<RoomFeed>();
-  #election: LeaderElection;
+  #election: LeaderElection | undefined;
   #createPoller: () => LongPollClient;
   #onHeld: (delta: 1 | -1) => void;
   /** Set while this tab leads. */
@@ -108,7 +108,7 @@ export class ChatTabs extends EventTarget {
 
   /** Whether the tabs share one poll (false: Web Locks or BroadcastChannel missing, each tab polls alone). */
   get shared(): boolean {
-    return this.#channel.shared && this.#election.shared;
+    return this.#channel.shared && (this.#election?.shared ?? false);
   }
 
   /** Starts following `room` in this tab. `headers` go with this tab's own reads (e.g. `X-Comet-Tab`). */
@@ -134,7 +134,7 @@ export class ChatTabs extends EventTarget {
   /** This tab is going away (pagehide): the leader forgets its rooms, the lock goes to another tab. */
   close(): void {
     this.#channel.post({ type: 'bye', from: this.tab });
-    this.#election.close();
+    this.#election?.close();
     this.#unlisten();
   }
 
