@@ -158,6 +158,7 @@ export class ChatTabs extends EventTarget {
     this.#followers.clear();
   }
 
+  // #region relay
   #receive(message: RelayMessage): void {
     switch (message.type) {
       case 'hello':
@@ -221,6 +222,7 @@ export class ChatTabs extends EventTarget {
     this.#followers.delete(room);
     this.#poller?.unfollow(room);
   }
+  // #endregion relay
 }
 
 /**

@@ -12,7 +12,7 @@ import type { ChatMessage } from '../../server/chat/chat-message.ts';
 import { Backoff } from '../backoff.ts';
 import { MalformedAnswerError, readMultiRoomAnswer, type RoomAnswer } from '../malformed-answer.ts';
 import { MAX_NETWORK_DELAY_MS, parseRetryAfter } from '../network-delay.ts';
-import { pollDeadlineMs, readPollTimeoutMs } from './poll-deadline.ts';
+import { POLL_DEADLINE_MARGIN_MS, pollDeadlineMs, readPollTimeoutMs } from './poll-deadline.ts';
 
 export type { ChatMessage, RoomAnswer };
 export { parseRetryAfter };
@@ -69,6 +69,8 @@ export interface LongPollClientOptions {
   now?: () => number;
   /** Asked of the server as `timeout=`; the server's own default when absent. */
   timeoutMs?: number;
+  /** How long past the server's promised timeout a request may take (tests shorten it). */
+  deadlineMarginMs?: number;
 }
 
 export class LongPollClient extends EventTarget {
@@ -78,6 +80,7 @@ export class LongPollClient extends EventTarget {
   #headers: Record<string, string>;
   #now: () => number;
   #timeoutMs: number | undefined;
+  #deadlineMarginMs: number;
   /** Room → cursor of the last answer (`undefined`: initial load next). */
   #rooms = new Map<string, string | undefined>();
   /** What the server last said its poll timeout is. */
@@ -90,7 +93,7 @@ export class LongPollClient extends EventTarget {
   /** Ends the current wait (a backoff, or idling with no room) early; set only while waiting. */
   #resumeEarly: (() => void) | undefined;
 
-  constructor({ endpoint = '/api/chat/poll', fetch: fetcher, backoff = new Backoff(), headers = {}, now = Date.now, timeoutMs }: LongPollClientOptions = {}) {
+  constructor({ endpoint = '/api/chat/poll', fetch: fetcher, backoff = new Backoff(), headers = {}, now = Date.now, timeoutMs, deadlineMarginMs = POLL_DEADLINE_MARGIN_MS }: LongPollClientOptions = {}) {
     super();
     this.#endpoint = endpoint;
     this.#fetch = fetcher ?? ((input, init) => globalThis.fetch(input, init));
@@ -98,6 +101,7 @@ export class LongPollClient extends EventTarget {
     this.#headers = headers;
     this.#now = now;
     this.#timeoutMs = timeoutMs;
+    this.#deadlineMarginMs = deadlineMarginMs;
   }
 
   get running(): boolean {
@@ -200,7 +204,7 @@ export class LongPollClient extends EventTarget {
     this.#emit('state', this.#healthy ? { state: 'waiting' } : { state: 'connecting' });
     this.#emit('held', true);
     // The deadline: from the server's promised timeout once known, re-armed when this answer's headers say it.
-    let deadline = setTimeout(() => request.abort(new DeadlineError()), pollDeadlineMs(this.#serverTimeoutMs));
+    let deadline = setTimeout(() => request.abort(new DeadlineError()), pollDeadlineMs(this.#serverTimeoutMs, this.#deadlineMarginMs));
     let response: Response;
     let answers: Map<string, RoomAnswer> | undefined;
     try {
@@ -209,7 +213,7 @@ export class LongPollClient extends EventTarget {
       if (promisedMs !== undefined) {
         this.#serverTimeoutMs = promisedMs;
         clearTimeout(deadline);
-        const leftMs = Math.max(0, pollDeadlineMs(promisedMs) - (this.#now() - startedAt));
+        const leftMs = Math.max(0, pollDeadlineMs(promisedMs, this.#deadlineMarginMs) - (this.#now() - startedAt));
         deadline = setTimeout(() => request.abort(new DeadlineError()), leftMs);
       }
       if (response.ok) answers = readMultiRoomAnswer(await response.json().catch(() => undefined));

@@ -7,6 +7,11 @@
 import { randomId } from '../room-in-url.ts';
 import { openTabChannel, type TabChannel } from './tab-channel.ts';
 
+/** Connections a browser opens to one host over HTTP/1.1 (RFC 6202 §5.1; Chromium's and Firefox's limit). */
+export const BROWSER_CONNECTIONS_PER_HOST = 6;
+/** Held requests this course allows itself per browser, however many tabs: the rest stay free for pages and posts. */
+export const HELD_CONNECTIONS_TARGET = 3;
+
 /** What holds a connection. */
 export type HeldKind = 'chat-poll' | 'clock-frame' | 'event-stream';
 

@@ -3,6 +3,7 @@
  * while it is on screen (`IntersectionObserver`) and its tab is visible, and lets go within
  * {@link RELEASE_AFTER_MS} of leaving either; it comes back (from its own cursor) on return.
  * The first hold waits for the page's `load` event: a frame still loading would hold it back.
+ * A tab being frozen (Page Lifecycle `freeze`) lets go at once.
  * Every tab that holds one connection less leaves one more of the browser's six for the rest.
  */
 // #region hold-while-on-screen
@@ -22,10 +23,11 @@ export function holdWhileOnScreen(element: Element, { hold, release, releaseAfte
   let onScreen = typeof IntersectionObserver !== 'function'; // without the API, "on screen" is assumed
   let loaded = doc.readyState === 'complete';
   let holding = false;
+  let frozen = false;
   let releaseTimer: ReturnType<typeof setTimeout> | undefined;
 
   const update = () => {
-    const wanted = loaded && onScreen && doc.visibilityState === 'visible';
+    const wanted = loaded && onScreen && !frozen && doc.visibilityState === 'visible';
     if (wanted) {
       clearTimeout(releaseTimer);
       releaseTimer = undefined;
@@ -54,9 +56,27 @@ export function holdWhileOnScreen(element: Element, { hold, release, releaseAfte
     update();
   };
   if (!loaded) win.addEventListener('load', onLoad, { once: true });
+  // A tab being frozen lets go at once (its timers will not run again until it resumes).
+  const onFreeze = () => {
+    frozen = true;
+    clearTimeout(releaseTimer);
+    releaseTimer = undefined;
+    if (holding) {
+      holding = false;
+      release();
+    }
+  };
+  const onResume = () => {
+    frozen = false;
+    update();
+  };
   doc.addEventListener('visibilitychange', update);
+  doc.addEventListener('freeze', onFreeze);
+  doc.addEventListener('resume', onResume);
   update();
   return () => {
+    doc.removeEventListener('freeze', onFreeze);
+    doc.removeEventListener('resume', onResume);
     observer?.disconnect();
     clearTimeout(releaseTimer);
     win.removeEventListener('load', onLoad);
