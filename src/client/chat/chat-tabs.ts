@@ -106,6 +106,11 @@ export class ChatTabs extends EventTarget {
     return this.#poller !== undefined;
   }
 
+  /** The shared poll's state, as last relayed. */
+  get lastState(): LongPollState {
+    return this.#lastState;
+  }
+
   /** Whether the tabs share one poll (false: Web Locks or BroadcastChannel missing, each tab polls alone). */
   get shared(): boolean {
     return this.#channel.shared && (this.#election?.shared ?? false);
@@ -349,7 +354,7 @@ export class RoomFeed extends EventTarget {
       this.#catchingUp = false;
       this.#apply(answer);
       this.#emit('attempt', { startedAt, endedAt: this.#now(), outcome: answer.messages.length ? 'messages' : 'empty', status: 200, received: answer.messages.length, local: true });
-      this.#emit('state', { state: 'open' });
+      this.#emit('state', this.#tabs.lastState); // back to what the shared poll is doing
       // The read covered everything up to now; relayed answers from now on continue it (overlap is filtered).
       this.#synced = true;
       this.#flush();
