@@ -34,6 +34,7 @@ export async function routeChatContract(context: BrowserContext, { pollTimeoutMs
     if (epoch !== room.epoch) return { messages: room.messages, cursor, reset: true };
     return { messages: room.messages.filter((message) => message.id > Number(id)), cursor };
   };
+  const armedTabs = new Set<string>();
   const headers = { 'X-Poll-Timeout-Ms': String(pollTimeoutMs), 'Cache-Control': 'no-store' };
 
   context.on('request', (request) => {
@@ -97,8 +98,17 @@ export async function routeChatContract(context: BrowserContext, { pollTimeoutMs
       for (const wake of [...waiters]) wake();
       return fulfil(route, message, 201);
     }
+    const tab = request.headers()['x-comet-tab'];
+    if (tab && armedTabs.delete(tab)) {
+      return route.fulfill({ status: 503, json: { error: 'failing this poll on purpose' }, headers: { 'Retry-After': '2' } }).catch(() => undefined);
+    }
     const url = new URL(request.url());
     return fulfil(route, read(url.searchParams.get('room')!, url.searchParams.get('after') ?? undefined));
+  });
+  await context.route('**/api/faults', async (route) => {
+    const { tab } = route.request().postDataJSON() as { tab: string };
+    armedTabs.add(tab);
+    await route.fulfill({ status: 204 }).catch(() => undefined);
   });
   return {
     get inFlight() {
