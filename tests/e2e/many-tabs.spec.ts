@@ -4,9 +4,11 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 // Ten tabs of the clock, chat, reconnection and event-stream lessons in ONE browser context:
 // they share its six connections to the site, as tabs of a real browser do. The first seven
-// are frozen through the DevTools protocol's page lifecycle (the same ones every run), as a
-// browser freezes background tabs. Structural checks only: held requests counted by the
-// server, answers received; the times are measured by scripts/measure-tabs.mjs.
+// go to the background the same way every run, as a browser does with background tabs: hidden
+// (`visibilityState`, faked by an init script, since headless pages are always visible), then
+// `freeze` and frozen through the DevTools protocol's page lifecycle. Structural checks only:
+// held requests counted by the server, answers received; the times are measured by
+// scripts/measure-tabs.mjs.
 const TABS = 10;
 const FROZEN = 7;
 const LESSONS = ['forever-frame', 'long-poll-chat', 'reconnection', 'beyond'];
@@ -26,14 +28,28 @@ test.describe('many tabs, one connection', () => {
     const context = await browser.newContext();
     try {
       const room = `mt-${Math.random().toString(36).slice(2, 8)}`;
+      await context.addInitScript(() => {
+        let hidden = false;
+        Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+        Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
+        (window as unknown as { toBackground: (on: boolean) => void }).toBackground = (on) => {
+          hidden = on;
+          document.dispatchEvent(new Event('visibilitychange'));
+          document.dispatchEvent(new Event(on ? 'freeze' : 'resume')); // as the browser does around freezing
+        };
+      });
       const pages: Page[] = [];
       for (let i = 0; i < TABS; i++) {
         const page = await context.newPage();
         await page.goto(server.url(`/lessons/${LESSONS[i % LESSONS.length]}/?room=${room}`));
         pages.push(page);
       }
-      const lifecycle = async (page: Page, state: 'frozen' | 'active') =>
-        (await context.newCDPSession(page)).send('Page.setWebLifecycleState', { state });
+      const lifecycle = async (page: Page, state: 'frozen' | 'active') => {
+        const cdp = await context.newCDPSession(page);
+        if (state === 'frozen') await page.evaluate(() => (window as unknown as { toBackground: (on: boolean) => void }).toBackground(true));
+        await cdp.send('Page.setWebLifecycleState', { state });
+        if (state === 'active') await page.evaluate(() => (window as unknown as { toBackground: (on: boolean) => void }).toBackground(false));
+      };
       for (const page of pages.slice(0, FROZEN)) await lifecycle(page, 'frozen');
 
       await expect.poll(() => heldBy(server), { timeout: 20_000 }).toBeLessThanOrEqual(HELD_CONNECTIONS_TARGET);

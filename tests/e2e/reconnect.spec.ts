@@ -26,6 +26,7 @@ test.describe('reconnection lesson', () => {
       await page.goto(server.url(`/lessons/reconnection/?room=${room}`));
       const demo = page.locator('reconnect-demo');
       await expect(demo.locator('[data-field="chat-state"]')).toHaveText('waiting');
+      await demo.locator('.clock-face').scrollIntoViewIfNeeded(); // the clock is held only while on screen
       await expect(demo.locator('[data-field="clock-state"]')).toHaveText('open');
       await post(server.origin, room, 'before the crash');
       await expect.poll(() => shownIds(page)).toEqual([1]);

@@ -32,7 +32,7 @@ export type RelayMessage =
   | { type: 'leader'; from: string; shared: boolean }
   | { type: 'follow'; from: string; room: string; cursor: string | undefined }
   | { type: 'unfollow'; from: string; room: string }
-  | { type: 'following'; to: string; room: string; cursor: string | undefined }
+  | { type: 'following'; to: string; room: string; cursor: string | undefined; state: LongPollState }
   | { type: 'answer'; room: string; answer: RoomAnswer }
   | { type: 'state'; state: LongPollState }
   | { type: 'attempt'; attempt: PollAttempt }
@@ -189,7 +189,12 @@ export class ChatTabs extends EventTarget {
         return;
       case 'following':
         if (message.to !== this.tab) return;
-        for (const feed of this.#feeds) if (feed.room === message.room) feed.synchronise(message.cursor);
+        this.#lastState = message.state; // a tab that joins while the poll is held learns its state here
+        for (const feed of this.#feeds) {
+          if (feed.room !== message.room) continue;
+          feed.relayedState(message.state);
+          feed.synchronise(message.cursor);
+        }
         return;
       case 'answer':
         for (const feed of this.#feeds) if (feed.room === message.room) feed.relayed(message.answer);
@@ -218,7 +223,7 @@ export class ChatTabs extends EventTarget {
         return;
       }
     }
-    this.#channel.post({ type: 'following', to: tab, room, cursor: poller.cursorOf(room) });
+    this.#channel.post({ type: 'following', to: tab, room, cursor: poller.cursorOf(room), state: poller.state });
   }
 
   #onUnfollow(tab: string, room: string): void {

@@ -90,6 +90,7 @@ export class LongPollClient extends EventTarget {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #healthy = false;
   #repolling = false;
+  #state: LongPollState = { state: 'stopped', reason: 'not started' };
   /** Ends the current wait (a backoff, or idling with no room) early; set only while waiting. */
   #resumeEarly: (() => void) | undefined;
 
@@ -106,6 +107,11 @@ export class LongPollClient extends EventTarget {
 
   get running(): boolean {
     return this.#running;
+  }
+
+  /** The state last announced. */
+  get state(): LongPollState {
+    return this.#state;
   }
 
   get rooms(): string[] {
@@ -289,6 +295,7 @@ export class LongPollClient extends EventTarget {
   }
 
   #emit<K extends keyof LongPollEvents>(type: K, detail: LongPollEvents[K]): void {
+    if (type === 'state') this.#state = detail as LongPollState;
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
