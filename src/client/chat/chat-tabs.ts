@@ -87,6 +87,8 @@ export class ChatTabs extends EventTarget {
     this.#createPoller = createPoller ?? (() => new LongPollClient({ fetch: this.#fetch, now }));
     this.#onHeld = onHeld ?? ((delta) => heldConnections().add('chat-poll', delta));
     this.#unlisten = this.#channel.listen((message) => this.#receive(message));
+    // A tab coming back from being frozen may have missed relayed answers: it asks again from its cursors.
+    (doc ?? globalThis.document)?.addEventListener('resume', () => this.#followAgain());
     this.#election = electLeader({
       name: 'comet-lessons.chat-leader',
       locks,
@@ -173,12 +175,7 @@ export class ChatTabs extends EventTarget {
         if (this.#leader === message.from) return;
         this.#leader = message.from;
         this.dispatchEvent(new Event('leader'));
-        // A new leader knows nothing: every feed tells it its room and cursor again.
-        for (const room of new Set([...this.#feeds].map((feed) => feed.room))) {
-          const cursor = [...this.#feeds].find((feed) => feed.room === room)!.view.cursor;
-          for (const feed of this.#feeds) if (feed.room === room) feed.awaitSync();
-          this.#channel.post({ type: 'follow', from: this.tab, room, cursor });
-        }
+        this.#followAgain(); // a new leader knows nothing of this tab's rooms
         return;
       case 'follow':
         return this.#onFollow(message.from, message.room, message.cursor);
@@ -206,6 +203,15 @@ export class ChatTabs extends EventTarget {
       case 'attempt':
         for (const feed of this.#feeds) feed.relayedAttempt(message.attempt);
         return;
+    }
+  }
+
+  /** Tells the leader every room of this tab and its cursor again; each feed waits for the answer (and catches up if behind). */
+  #followAgain(): void {
+    for (const room of new Set([...this.#feeds].map((feed) => feed.room))) {
+      const cursor = [...this.#feeds].find((feed) => feed.room === room)!.view.cursor;
+      for (const feed of this.#feeds) if (feed.room === room) feed.awaitSync();
+      this.#channel.post({ type: 'follow', from: this.tab, room, cursor });
     }
   }
 

@@ -18,12 +18,12 @@ function createBrowser() {
   const hub = createChannelHub<RelayMessage>();
   const locks = createFakeLocks();
   let held = 0;
-  const openTab = () =>
+  const openTab = (doc = new EventTarget()) =>
     new ChatTabs({
       fetch: server.fetch,
       channel: hub.open(),
       locks,
-      doc: new EventTarget(),
+      doc,
       createPoller: () => new LongPollClient({ fetch: server.fetch, backoff: new Backoff({ random: () => 1 }) }),
       onHeld: (delta) => (held += delta),
     });
@@ -149,6 +149,31 @@ describe('ChatTabs: one poll per browser, relayed to every tab', () => {
     await settle();
     expect(bx.shown).toEqual(['m1', 'm2']);
     expect(ax.shown).toEqual(['m1', 'm2']);
+  });
+
+  it('a tab coming back from being frozen catches up on what it missed, once', async () => {
+    const browser = createBrowser();
+    const doc = new EventTarget();
+    const [a, b] = [browser.openTab(), browser.openTab(doc)];
+    await settle();
+    const ax = watch(a.join('x'));
+    const feedB = b.join('x');
+    const bx = watch(feedB);
+    await settle();
+    browser.server.post('x', 'before');
+    await settle();
+    doc.dispatchEvent(new Event('freeze'));
+    feedB.relayed = () => {}; // frozen: relayed answers never reach it
+    browser.server.post('x', 'while frozen');
+    await settle();
+    expect(bx.shown).toEqual(['before']);
+    delete (feedB as { relayed?: unknown }).relayed;
+    doc.dispatchEvent(new Event('resume'));
+    await settle();
+    browser.server.post('x', 'after');
+    await settle();
+    expect(bx.shown).toEqual(['before', 'while frozen', 'after']);
+    expect(ax.shown).toEqual(['before', 'while frozen', 'after']);
   });
 
   it('without Web Locks each tab polls alone, and it still works', async () => {
