@@ -2,8 +2,9 @@
 /**
  * Measures what many lesson tabs cost one browser: ten tabs of the clock, chat, reconnection and
  * event-stream lessons in ONE Chromium context (they share its connections to the site, as tabs
- * of a real browser do), the first seven then frozen through the DevTools protocol's page
- * lifecycle (the same tabs every run), as a browser does with background tabs. Then it reports:
+ * of a real browser do), the first seven then sent to the background the same way every run:
+ * hidden (`visibilityState`, faked by an init script: headless pages are always visible), a
+ * `freeze` event, then frozen through the DevTools protocol's page lifecycle. Then it reports:
  * - held requests the server holds for this browser (`/api/stats`: chat polls, event streams, clock frames),
  * - how long a chat POST from each active tab takes,
  * - how long an eleventh tab takes to load.
@@ -37,6 +38,16 @@ const browser = await chromium.launch({
 });
 try {
   const context = await browser.newContext();
+  await context.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
+    window.toBackground = () => {
+      hidden = true;
+      document.dispatchEvent(new Event('visibilitychange'));
+      document.dispatchEvent(new Event('freeze'));
+    };
+  });
   const pages = [];
   const tabLoadMs = [];
   for (let i = 0; i < TABS; i++) {
@@ -47,6 +58,7 @@ try {
     pages.push(page);
   }
   for (const page of pages.slice(0, FROZEN)) {
+    await page.evaluate(() => window.toBackground()).catch(() => undefined);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
   }
