@@ -2,9 +2,11 @@
 /**
  * Measures what many lesson tabs cost one browser: ten tabs of the clock, chat, reconnection and
  * event-stream lessons in ONE Chromium context (they share its connections to the site, as tabs
- * of a real browser do), the first seven then sent to the background the same way every run:
- * hidden (`visibilityState`, faked by an init script: headless pages are always visible), a
- * `freeze` event, then frozen through the DevTools protocol's page lifecycle. Then it reports:
+ * of a real browser do), opened one after the other as a reader does: each new tab takes the
+ * front and the one before goes to the background (hidden: `visibilityState`, faked by an init
+ * script since headless pages are always visible, with a `freeze` event), and the first seven
+ * are then frozen through the DevTools protocol's page lifecycle, the same way every run.
+ * Then it reports:
  * - held requests the server holds for this browser (`/api/stats`: chat polls, event streams, clock frames),
  * - how long a chat POST from each active tab takes,
  * - how long an eleventh tab takes to load.
@@ -55,10 +57,11 @@ try {
     const startedAt = performance.now();
     await page.goto(`${origin}/lessons/${LESSONS[i % LESSONS.length]}/?room=${room}`, { waitUntil: 'load', timeout: GIVE_UP_MS }).catch(() => undefined);
     tabLoadMs.push(Math.round(performance.now() - startedAt));
+    // The new tab takes the front of the window: the one before goes to the background.
+    await pages.at(-1)?.evaluate(() => window.toBackground()).catch(() => undefined);
     pages.push(page);
   }
   for (const page of pages.slice(0, FROZEN)) {
-    await page.evaluate(() => window.toBackground()).catch(() => undefined);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
   }
