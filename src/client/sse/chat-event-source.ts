@@ -61,6 +61,8 @@ export class ChatEventSource extends EventTarget {
   #watchdog: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
+  /** Set by a refusal, cleared when a stream is accepted: the refusal stays on screen meanwhile. */
+  #refused = false;
   opens = 0;
 
   constructor({ room, endpoint = '/api/chat/events', createEventSource = (url) => new EventSource(url), backoff = new Backoff(), now = Date.now }: ChatEventSourceOptions) {
@@ -122,25 +124,39 @@ export class ChatEventSource extends EventTarget {
           this.#retryLater(`${error.message}`);
         }
       });
+    // A refusal also comes as a 200 stream: the stream counts as open once the server accepted it (its first event).
+    let accepted = false;
+    const accept = () => {
+      if (accepted) return;
+      accepted = true;
+      this.#refused = false;
+      this.#emit('state', { state: 'open' });
+    };
     on('open', () => {
       this.opens += 1;
-      this.#emit('state', { state: 'open' });
+      accepted = false;
       this.#emit('note', `open: GET ${url}`);
       this.#armWatchdog();
     });
     on('position', (event) => {
+      accept();
       const { cursor, heartbeatMs } = parseData(event.data) as { cursor?: unknown; heartbeatMs?: unknown };
       readCursor(cursor, 'position.cursor');
       if (typeof heartbeatMs === 'number' && heartbeatMs > 0) this.#heartbeatMs = clampNetworkDelayMs(heartbeatMs);
       if (this.view.cursor === undefined) this.view.cursor = cursor as string;
       this.#armWatchdog();
     });
-    on('heartbeat', () => this.#armWatchdog());
+    on('heartbeat', () => {
+      accept();
+      this.#armWatchdog();
+    });
     on('message', (event) => {
+      accept();
       const message = readChatMessage(parseData(event.data));
       this.#apply({ messages: [message], cursor: readCursor(event.lastEventId, 'event id'), gap: false, reset: false });
     });
     on('reset', (event) => {
+      accept();
       const data = parseData(event.data) as { messages?: unknown } | unknown[];
       const list = Array.isArray(data) ? data : (data as { messages?: unknown }).messages;
       if (!Array.isArray(list)) throw new MalformedAnswerError('reset carries no message list');
@@ -152,6 +168,7 @@ export class ChatEventSource extends EventTarget {
       const { error, retryAfterMs } = parseData(event.data) as { error?: unknown; retryAfterMs?: unknown };
       const delayMs = clampNetworkDelayMs(typeof retryAfterMs === 'number' ? retryAfterMs : 0);
       const reason = typeof error === 'string' ? error : 'refused';
+      this.#refused = true;
       this.#emit('state', { state: 'refused', until: this.#now() + delayMs, reason });
       this.#emit('note', `refused: ${reason}; the browser tries again in ${(delayMs / 1000).toFixed(1)} s`);
       this.#armWatchdog(delayMs); // the stream ends now; the browser's own retry follows, watched too
