@@ -177,7 +177,7 @@ export class ChatEventSource extends EventTarget {
       if (source.readyState !== CLOSED) {
         this.#armWatchdog(); // a reconnect that never opens is abandoned too
         // CONNECTING: the browser retries by itself, with Last-Event-ID.
-        this.#emit('state', { state: 'reconnecting' });
+        if (!this.#refused) this.#emit('state', { state: 'reconnecting' }); // a refusal stays on screen until a stream is accepted
         this.#emit('note', 'error: the stream ended; the browser reconnects on its own');
         return;
       }
