@@ -48,6 +48,8 @@ export function openPolls(
         signal: abort.signal,
       });
       const body = (await response.json().catch(() => ({}))) as { error?: string };
+      // A held poll's headers arrive at once and its body later: closing it aborts the body.
+      if (abort.signal.aborted) return onChange(index, { state: 'closed' });
       if (response.ok) return onChange(index, { state: 'answered', afterMs: performance.now() - startedAt });
       onChange(index, {
         state: 'refused',
