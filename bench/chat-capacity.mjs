@@ -122,7 +122,7 @@ async function measure() {
   let held = 0;
   for (const level of idleLevels) {
     const startedAt = performance.now();
-    await openPolls('idle', 0, level - held);
+    await openPolls('idle', '0.0', level - held);
     held = level;
     const snapshot = await waitForGauge('chatWaiters', level);
     const openMs = Math.round(performance.now() - startedAt);
@@ -142,13 +142,15 @@ async function measure() {
   await waitForGauge('chatWaiters', 0);
 
   const fanOut = [];
+  let cursor = '0.0'; // the cursor contract: EPOCH.ID, and 0.0 before a room's first message
   for (let round = 1; round <= rounds; round++) {
-    const cursor = round - 1;
     const answers = await openPolls('fan-out', cursor, fanOutClients);
     await waitForGauge('chatWaiters', fanOutClients);
     await sleep(500);
     const sentAt = performance.now();
     const posted = await request('POST', '/api/chat/messages', { text: `round ${round}`, room: 'fan-out' });
+    const stored = JSON.parse(posted.body ?? '{}');
+    cursor = `${stored.epoch}.${stored.id}`;
     const results = await Promise.all(answers);
     const delivered = results.filter((result) => result.status === 200 && JSON.parse(result.body).messages?.[0]?.id === round);
     const times = results.map((result) => result.at - sentAt).sort((a, b) => a - b);

@@ -14,14 +14,16 @@ import { measureClock } from './phases/clock-frames.mjs';
 import { measureFanOut } from './phases/fan-out.mjs';
 import { measureIdleCapacity } from './phases/idle-capacity.mjs';
 import { measureNaiveVsEvent } from './phases/naive-vs-event.mjs';
+import { measureScaleOut } from './phases/scale-out.mjs';
 import { measureThroughput } from './phases/throughput.mjs';
+import { measureTransport, renderTransportsMarkdown, TRANSPORTS } from './phases/transports.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock'];
+const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock', 'transports', 'scale-out'];
 const USAGE = `Usage: npm run bench [-- --quick] [--out DIR] [--only ${PHASES.join(',')}] [--cpu-prof]
   --quick     small numbers, finishes in under a minute (a smoke run; results are git-ignored)
   --out DIR   write the result files to DIR instead of bench/results/
-  --only LIST run only these measurements (comma-separated)
+  --only LIST run only these measurements (comma-separated); --quick leaves out scale-out unless named here
   --cpu-prof  write V8 CPU profiles of the site server to a temporary folder (printed at the end)`;
 
 /** Full run: the issue's figures; about 5 minutes on 2 cores. Quick run: the same code paths, small. */
@@ -48,7 +50,12 @@ const SETTINGS = {
     clockFrames: 5_000,
     clockWindowMs: 10_000,
     clockBatch: 200,
-    runTimeoutMs: 15 * 60_000,
+    transportClients: 1_000,
+    transportMessages: 20,
+    transportSpacingMs: 250,
+    deliveryTimeoutMs: 20_000,
+    scaleOut: { waiters: 2_000, rounds: 3, posters: 8, listeners: 100, throughputMs: 5_000, settleMs: 1_000, timeoutMs: 30_000 },
+    runTimeoutMs: 20 * 60_000,
   },
   quick: {
     idleSizes: [200],
@@ -72,6 +79,11 @@ const SETTINGS = {
     clockFrames: 200,
     clockWindowMs: 3_000,
     clockBatch: 100,
+    transportClients: 100,
+    transportMessages: 5,
+    transportSpacingMs: 100,
+    deliveryTimeoutMs: 5_000,
+    scaleOut: { waiters: 200, rounds: 2, posters: 4, listeners: 20, throughputMs: 1_000, settleMs: 300, timeoutMs: 10_000 },
     runTimeoutMs: 2 * 60_000,
   },
 };
@@ -97,7 +109,9 @@ if (options.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const phases = options.only ? options.only.split(',') : PHASES;
+// The quick smoke run leaves out the scale-out part, which starts redis-server and five servers:
+// run it with --only scale-out.
+const phases = options.only ? options.only.split(',') : PHASES.filter((phase) => !(options.quick && phase === 'scale-out'));
 const unknown = phases.filter((phase) => !PHASES.includes(phase));
 if (unknown.length) {
   console.error(`Unknown measurement "${unknown.join(', ')}".\n${USAGE}`);
@@ -242,17 +256,42 @@ if (selected('clock', 'Clock')) {
   results.clock = await attempt('clock', () => measureClock({ frames: settings.clockFrames, ...phaseOptions('site') }));
 }
 
+if (selected('transports', 'Transports: long poll, event stream, WebSocket')) {
+  results.transports = [];
+  for (const transport of TRANSPORTS) {
+    const { transportClients: clients, transportMessages: messages, transportSpacingMs: spacingMs } = settings;
+    const row = await attempt(`transports (${transport})`, () =>
+      measureTransport({ transport, clients, messages, spacingMs, ...phaseOptions('site') }),
+    );
+    if (row) results.transports.push(row);
+  }
+}
+
+if (selected('scale-out', 'Scale-out on Redis')) {
+  results.scaleOut = await attempt('scale-out', () => measureScaleOut({ ...settings.scaleOut, log }));
+}
+
 results.machine.openFileLimit.server = observed.openFileLimit ?? null;
 results.machine.loadAverage.atEnd = loadAverageNow();
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1_000);
 results.targets = evaluateTargets(results);
-for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock']) if (results[key] === undefined) delete results[key];
+for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock', 'transports', 'scaleOut']) if (results[key] === undefined) delete results[key];
 
 const outDir = path.resolve(options.out ?? path.join(root, 'bench/results'));
 mkdirSync(outDir, { recursive: true });
-const name = `${mode === 'quick' ? 'quick-' : ''}${startedAt.toISOString().slice(0, 10)}`;
+// A run of the transports (or the scale-out part) alone gets its own file, so that it never
+// stands in for a full run.
+const only = phases.length === 1 && ['transports', 'scale-out'].includes(phases[0]) ? `${phases[0]}-` : '';
+const name = `${mode === 'quick' ? 'quick-' : ''}${only}${startedAt.toISOString().slice(0, 10)}`;
 writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(path.join(outDir, `${name}.md`), renderMarkdown(results));
+const transportsSection = results.transports?.length ? `\n${renderTransportsMarkdown(results.transports)}\n` : '';
+writeFileSync(path.join(outDir, `${name}.md`), renderMarkdown(results) + transportsSection);
+// The scale-out lesson draws its chart from the latest full scale-out run.
+if (results.scaleOut && mode === 'full') {
+  const { machine: runMachine, startedAt: runStartedAt } = results;
+  const command = results.command.replace(/ --out \S+/, ''); // where it was written is of no interest
+  writeFileSync(path.join(outDir, 'scale-out.json'), `${JSON.stringify({ startedAt: runStartedAt, command, machine: runMachine, ...results.scaleOut }, null, 2)}\n`);
+}
 
 console.log(`\nTargets:`);
 for (const target of results.targets) {

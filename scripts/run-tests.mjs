@@ -1,4 +1,4 @@
-// `npm test`: type check, build, Vitest (unit + HTTP), Playwright (Chromium), benchmark smoke run,
+// `npm test`: type check, build, Vitest (unit + HTTP), Playwright (Chromium), benchmark smoke run, exercises,
 // then one line summed over every runner: `tests: N passed, N failed`.
 // `npm run test:lesson -- <name> [<name> …]`: the same, limited to test files whose path contains a name.
 import { spawnSync } from 'node:child_process';
@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { provisionChromium } from './find-chromium.mjs';
+import { provisionRedisServer } from './find-redis.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -51,6 +52,13 @@ const bin = (relative) => path.join(root, 'node_modules', relative);
 if (!filter) {
   const ok = run('type check', node, [bin('astro/bin/astro.mjs'), 'check']);
   record('type check', ok ? 1 : 0, ok ? 0 : 1);
+}
+
+// 1b. Redis: the scale-out tests start their own redis-server; install Debian's when root.
+try {
+  provisionRedisServer();
+} catch (error) {
+  console.error(`\n${error.message}`);
 }
 
 // 2. Build: the HTTP and browser tests run against the built server.
@@ -104,6 +112,15 @@ if (!built) {
       record('playwright', 0, 1);
     }
   }
+}
+
+// 5. Exercises: every reference solution passes its checks, every untouched starter fails them.
+if (!filter || filters.some((name) => name.startsWith('exercise'))) {
+  console.log('\n▶ exercises: npm run exercise:verify');
+  const verify = spawnSync(node, ['scripts/exercise-verify.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  process.stdout.write(verify.stdout ?? '');
+  const [, passed = '0', failed = '1'] = /exercises: (\d+) passed, (\d+) failed/.exec(verify.stdout ?? '') ?? [];
+  record('exercises', Number(passed), Number(failed) || (verify.status === 0 ? 0 : 1));
 }
 
 rmSync(reportDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { answerClientError, refuseExpectation, refuseUnusableAddress } from './malformed-requests.mjs';
 import { applySecurityHeaders } from './security-headers.mjs';
+import { isWorkersPrimary, servedBy, superviseWorkers, workerCount } from '../src/server/cluster/workers.ts';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
@@ -14,6 +15,14 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(1);
 }
+// WORKERS=N: this process only starts and watches N copies of this script, which serve.
+try {
+  if (isWorkersPrimary(process.env)) await superviseWorkers(workerCount(process.env)); // exits when they do
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
+const servedByName = servedBy();
 const buildDir = new URL(`../${process.env.BUILD_DIR || 'dist'}/`, import.meta.url);
 const entry = new URL('server/entry.mjs', buildDir);
 if (!existsSync(entry)) {
@@ -53,6 +62,7 @@ const server = http.createServer(
   },
   (req, res) => {
     applySecurityHeaders(req, res);
+    res.setHeader('X-Served-By', servedByName); // which process answered (several with WORKERS)
     if (refuseUnusableAddress(req, res)) return;
     handler(req, res);
   },
@@ -60,6 +70,17 @@ const server = http.createServer(
 server.keepAliveTimeout = 5_000;
 // Unparsable requests, oversized headers and too-slow clients: a JSON reason, then the connection closes.
 server.on('clientError', answerClientError);
+// WebSocket upgrades (the chat's socket, /api/chat/socket) go to the site's socket server, which
+// the bundle publishes on globalThis once the site module has loaded (like the shutdown hook).
+server.on('upgrade', (req, socket, head) => {
+  const handleUpgrade = globalThis[Symbol.for('comet-lessons.chat-socket')];
+  if (handleUpgrade) return handleUpgrade(req, socket, head);
+  const body = '{"error":"the server is starting; try again shortly"}';
+  socket.end(
+    `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 1\r\n` +
+      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+  );
+});
 server.on('checkExpectation', (req, res) => {
   applySecurityHeaders(req, res);
   refuseExpectation(res);

@@ -20,7 +20,7 @@ const lessons = defineCollection({
         .positive()
         .describe('Sorts the lessons into course order (each lesson has its own value); pages number them 1, 2, 3 … in that order.'),
       technique: z
-        .enum(['polling', 'busy-loop', 'forever-frame', 'long-poll', 'reconnection', 'hardening', 'measurement', 'server-sent-events'])
+        .enum(['polling', 'busy-loop', 'forever-frame', 'long-poll', 'reconnection', 'hardening', 'measurement', 'server-sent-events', 'websocket', 'scale-out'])
         .describe('The push technique the lesson is about, shown as a tag.'),
       testCommand: z
         .string()
@@ -67,4 +67,44 @@ const lessons = defineCollection({
     .strict(),
 });
 
-export const collections = { lessons };
+/**
+ * "Check your understanding" at the end of a lesson: `src/content/questions/<lesson slug>.yaml`
+ * holds 3–5 questions, each with 2–5 answers, exactly one of them right, and an explanation
+ * for every answer (why it is right, or why it is not).
+ */
+const questions = defineCollection({
+  loader: glob({ pattern: '*.yaml', base: './src/content/questions' }),
+  schema: z
+    .object({
+      questions: z
+        .array(
+          z
+            .object({
+              question: z.string().min(1).describe('The question, one or two sentences.'),
+              answers: z
+                .array(
+                  z
+                    .object({
+                      text: z.string().min(1).describe('The answer as the learner reads it.'),
+                      correct: z.boolean().default(false).describe('True for the one right answer.'),
+                      explanation: z.string().min(1).describe('Why this answer is right, or why it is not.'),
+                    })
+                    .strict(),
+                )
+                .min(2)
+                .max(5)
+                .refine((answers) => answers.filter((answer) => answer.correct).length === 1, {
+                  message: 'Expected exactly one answer with "correct: true".',
+                })
+                .describe('The choices, in the order shown.'),
+            })
+            .strict(),
+        )
+        .min(3)
+        .max(5)
+        .describe("The lesson's questions, in the order shown."),
+    })
+    .strict(),
+});
+
+export const collections = { lessons, questions };

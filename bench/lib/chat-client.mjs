@@ -1,9 +1,19 @@
 // The chat API as the bench speaks it (the same on the site and on the reference):
-// GET /api/chat/messages?room=R&after=ID long polls, POST /api/chat/messages writes.
+// GET /api/chat/messages?room=R&after=CURSOR long polls, POST /api/chat/messages writes.
+// Cursors are opaque `EPOCH.ID` strings sent back as received; `0.0` is a room before its first message.
 import { sleep } from './server-process.mjs';
 
 /** The start of a response body for an error message, on one line. */
 export const excerpt = (body) => body.replace(/\s+/g, ' ').slice(0, 120);
+
+/** The cursor of a room that had no message yet: every message of the room follows it. */
+export const EMPTY_ROOM_CURSOR = '0.0';
+
+/** The cursor that follows a stored message (the answer to a POST). */
+export const cursorAfter = (message) => `${message.epoch}.${message.id}`;
+
+/** The id part of a cursor, to compare positions within one incarnation. */
+export const cursorId = (cursor) => Number(cursor.slice(cursor.lastIndexOf('.') + 1));
 
 export function pollPath(room, after, timeoutMs) {
   const timeout = timeoutMs === undefined ? '' : `&timeout=${timeoutMs}`;
@@ -26,7 +36,7 @@ export function postMessage(connection, room, text) {
  * client does. Counts answers and failures in `counters`.
  */
 export function holdPoll(connection, room, counters, shouldStop) {
-  let after = 0;
+  let after = EMPTY_ROOM_CURSOR;
   const poll = () => {
     if (shouldStop() || connection.closed) return;
     connection.request({ path: pollPath(room, after) }).then(
@@ -70,8 +80,8 @@ export async function warmUp(connection, { lessonPath } = {}) {
     await connection.request({ path: '/api/stats' });
     await connection.request({ path: pollPath('warm-up') });
     await postMessage(connection, 'warm-up', `warm-up ${i}`);
-    await connection.request({ path: pollPath('warm-up', 0) });
-    await connection.request({ path: pollPath('warm-up-empty', 0, 1) }); // waits 1 ms, then times out
+    await connection.request({ path: pollPath('warm-up', EMPTY_ROOM_CURSOR) });
+    await connection.request({ path: pollPath('warm-up-empty', EMPTY_ROOM_CURSOR, 1) }); // waits 1 ms, then times out
     if (lessonPath) await connection.request({ path: lessonPath });
   }
 }

@@ -107,6 +107,11 @@ export function renderMarkdown(results) {
         ]),
       ),
       site && reference ? `Site ÷ reference accepted messages per second: ${ratio(site.acceptedPerSecond, reference.acceptedPerSecond)}.` : '',
+      site?.logWrites
+        ? `The site's log during the run (group commit): ${number(site.logWrites.batches, 0)} batches, ` +
+            `${number(site.logWrites.messagesPerBatch, 1)} messages and ${number(site.logWrites.bytesPerBatch, 0)} bytes per batch, ` +
+            `${number(site.logWrites.syncMsPerBatch, 1)} ms of sync per batch (slowest ${number(site.logWrites.syncMsMax, 1)} ms).`
+        : '',
     );
   }
   if (results.clock) {

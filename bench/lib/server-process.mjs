@@ -87,6 +87,22 @@ export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
         child.on('message', onMessage);
         child.send('stat-calls');
       }),
+    /** Every file sync the probe timed since the server started: `[{ method, ms, lines }]`. */
+    logSyncs: () =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.off('message', onMessage);
+          reject(new Error('the server did not report its file syncs'));
+        }, 5_000);
+        const onMessage = (message) => {
+          if (!Array.isArray(message?.logSyncs)) return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(message.logSyncs);
+        };
+        child.on('message', onMessage);
+        child.send('log-syncs');
+      }),
     /** GET /api/stats, parsed; one at a time. */
     stats: async () => JSON.parse((await control.request({ path: '/api/stats' })).body),
     async stop() {

@@ -2,7 +2,7 @@
 // them holds it. Several rounds per N; the latencies of every client in every round are
 // pooled for p50/p99/max, and "complete" is the median over rounds of the time the last
 // client got it.
-import { excerpt, pollPath, postMessage, waitForGauge, warmUp } from '../lib/chat-client.mjs';
+import { cursorAfter, EMPTY_ROOM_CURSOR, excerpt, pollPath, postMessage, waitForGauge, warmUp } from '../lib/chat-client.mjs';
 import { percentile, round, summarize } from '../lib/latency-summary.mjs';
 import { openConnections, reconnectingClient } from '../lib/raw-http.mjs';
 import { sleep, startServer } from '../lib/server-process.mjs';
@@ -39,7 +39,7 @@ export async function measureFanOut({ kind, sizes, settings, env, nodeArgs, log 
 
 async function fanOutRounds({ server, poster, clients, size, rounds, settings }) {
   const room = `fan-out-${size}`;
-  let cursor = 0;
+  let cursor = EMPTY_ROOM_CURSOR;
   const samples = [];
   const completions = [];
   const perRound = []; // when the first and the last client got the message, per round
@@ -94,7 +94,7 @@ async function fanOutRounds({ server, poster, clients, size, rounds, settings })
     }
     completions.push(last);
     perRound.push({ firstMs: round(first), lastMs: round(last) });
-    cursor = JSON.parse(post.body).id;
+    cursor = cursorAfter(JSON.parse(post.body));
     if (!finished) break; // a client is still stuck: its connection cannot be reused for another round
   }
   const sortedCompletions = Float64Array.from(completions).sort();

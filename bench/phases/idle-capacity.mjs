@@ -2,7 +2,7 @@
 // what they cost in memory and in CPU while nothing happens, and how quickly the server
 // still answers everyone else: a plain request, a lesson page, and a post → reply round
 // trip in another room.
-import { holdPoll, newCounters, pollPath, postMessage, waitForGauge, warmUp } from '../lib/chat-client.mjs';
+import { EMPTY_ROOM_CURSOR, holdPoll, newCounters, pollPath, postMessage, waitForGauge, warmUp } from '../lib/chat-client.mjs';
 import { round, summarize } from '../lib/latency-summary.mjs';
 import { startCpuWindow } from '../lib/proc-stats.mjs';
 import { Connection, openConnections, reconnectingClient } from '../lib/raw-http.mjs';
@@ -112,7 +112,7 @@ async function timeRoundTrips(target, samples, deadline) {
   const poster = await new Connection(target).connect();
   const times = [];
   let failures = 0;
-  let cursor = 0;
+  let cursor = EMPTY_ROOM_CURSOR;
   try {
     for (let i = 0; i < samples && performance.now() < deadline; i += 1) {
       const reply = listener.request({ path: pollPath(ROUND_TRIP_ROOM, cursor) });

@@ -2,7 +2,7 @@
 // messages as fast as the server accepts them. Messages accepted per second, deliveries
 // per second (one message reaching one listener), and delivery latency from the moment
 // the post was sent to the moment a listener held the message.
-import { excerpt, pollPath, postMessage, warmUp } from '../lib/chat-client.mjs';
+import { cursorId, EMPTY_ROOM_CURSOR, excerpt, pollPath, postMessage, warmUp } from '../lib/chat-client.mjs';
 import { round, summarize } from '../lib/latency-summary.mjs';
 import { startCpuWindow } from '../lib/proc-stats.mjs';
 import { openConnections, reconnectingClient } from '../lib/raw-http.mjs';
@@ -27,7 +27,7 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
     let gaps = 0;
     let listenerFailures = 0;
     let listening = true;
-    const cursors = new Array(listeners).fill(0);
+    const cursors = new Array(listeners).fill(EMPTY_ROOM_CURSOR);
     const listen = (connection, index) => {
       if (!listening) return;
       connection.request({ path: pollPath(ROOM, cursors[index]) }).then(
@@ -56,6 +56,7 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
     let refused = 0;
     let lastId = 0;
     let lastRefusal;
+    const logBefore = (await server.stats()).gauges;
     const cpu = startCpuWindow(server.pid);
     const startedAt = performance.now();
     const endAt = startedAt + settings.throughputMs;
@@ -79,9 +80,10 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
     if (accepted === 0) throw new Error(`the ${kind} accepted no message: ${lastRefusal}`);
     // Let the listeners catch up with the last accepted message (bounded).
     const drainUntil = performance.now() + settings.drainTimeoutMs;
-    while (cursors.some((cursor) => cursor < lastId) && performance.now() < drainUntil) await sleep(20);
+    while (cursors.some((cursor) => cursorId(cursor) < lastId) && performance.now() < drainUntil) await sleep(20);
     const usage = cpu();
     listening = false;
+    const logWrites = logWriteFigures(logBefore, (await server.stats()).gauges);
 
     const result = {
       target: kind,
@@ -99,15 +101,38 @@ export async function measureThroughput({ kind, listeners, posters, settings, en
       ...(lastRefusal && { lastRefusal }),
       cpuPercent: round(usage.cpuPercent, 1),
       latencyMs: summarize(latencies),
+      ...(logWrites && { logWrites }),
     };
     log(
       `throughput · ${kind.padEnd(9)} · ${listeners}×${posters}: ${result.acceptedPerSecond} msg/s accepted, ` +
         `${result.deliveriesPerSecond} deliveries/s, latency p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms, ` +
-        `${deliveries}/${result.expectedDeliveries} delivered`,
+        `${deliveries}/${result.expectedDeliveries} delivered` +
+        (logWrites
+          ? `; log: ${logWrites.batches} batches, ${logWrites.messagesPerBatch} msg and ${logWrites.bytesPerBatch} B per batch, ` +
+            `sync ${logWrites.syncMsPerBatch} ms per batch (max ${logWrites.syncMsMax} ms)`
+          : ''),
     );
     return result;
   } finally {
     for (const connection of connections) connection.close();
     await server.stop();
   }
+}
+
+/**
+ * The chat log's group commit during the phase, from two `/api/stats` snapshots: batches written,
+ * messages and bytes per batch, mean sync time per batch, and the slowest sync since the server
+ * started. Undefined for a target without a log (the reference server).
+ */
+function logWriteFigures(before, after) {
+  if (after.chatLogBatches === undefined) return undefined;
+  const batches = after.chatLogBatches - before.chatLogBatches;
+  const per = (name) => (batches > 0 ? round((after[name] - before[name]) / batches, 2) : 0);
+  return {
+    batches,
+    messagesPerBatch: per('chatLogMessagesWritten'),
+    bytesPerBatch: per('chatLogBytesWritten'),
+    syncMsPerBatch: per('chatLogSyncMsTotal'),
+    syncMsMax: after.chatLogSyncMsMax,
+  };
 }

@@ -1,4 +1,4 @@
-// The yardstick for `npm run bench`: the site's chat API (rooms, cursors, long polls, gap)
+// The yardstick for `npm run bench`: the site's chat API (rooms, EPOCH.ID cursors, long polls, gap, reset)
 // on bare node:http, with nothing else: no framework, no persistence, no per-client limits.
 // It exists only so the bench can show what the site's own stack costs, as a ratio that
 // holds on any machine. Never serve it to the public.
@@ -19,6 +19,10 @@ const POST_FIELDS = ['text', 'author', 'room'];
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 const TIMEOUT_PARAM_MAX_MS = 24 * 60 * 60 * 1_000;
 const WHOLE_NUMBER = /^\d{1,16}$/;
+// The site's cursor contract: `EPOCH.ID`, a bare integer (an older client) is answered as a reset.
+const CURSOR = /^([a-z0-9]{1,16})\.(0|[1-9][0-9]{0,15})$/;
+const LEGACY_CURSOR = /^(0|[1-9][0-9]{0,15})$/;
+const EMPTY_ROOM_EPOCH = '0';
 
 const maxWaiters = positiveInteger('MAX_WAITERS', 10_000);
 
@@ -43,11 +47,11 @@ function append(roomName, text, author) {
   if (room) rooms.delete(roomName);
   else {
     if (rooms.size >= MAX_ROOMS) evictIdlestRoom();
-    room = { messages: [], lastId: 0 };
+    room = { messages: [], lastId: 0, epoch: Math.random().toString(36).slice(2, 10).padEnd(8, '0') };
   }
   rooms.set(roomName, room);
   room.lastId += 1;
-  const message = { id: room.lastId, text, author, at: Date.now(), room: roomName };
+  const message = { id: room.lastId, epoch: room.epoch, text, author, at: Date.now(), room: roomName };
   room.messages.push(message);
   messageCount += 1;
   if (room.messages.length > MAX_MESSAGES_PER_ROOM) {
@@ -69,18 +73,19 @@ function evictIdlestRoom() {
   }
 }
 
-/** What a poll with cursor `after` gets now: the newer messages, and whether some were dropped. */
+/** What a poll with cursor `after` ({epoch, id}) gets now: the newer messages, whether some were dropped, or a reset. */
 function read(roomName, after) {
   const room = rooms.get(roomName);
-  if (!room) return { messages: [], cursor: 0, gap: after !== undefined && after > 0 };
-  const { messages, lastId } = room;
-  // No cursor (the first load) or one from the future (the room started again): the latest messages.
-  if (after === undefined || after > lastId) {
-    return { messages: messages.slice(-INITIAL_LOAD_COUNT), cursor: lastId, gap: after !== undefined };
-  }
+  const fromEmpty = after !== undefined && after.epoch === EMPTY_ROOM_EPOCH && after.id === 0;
+  if (!room) return { messages: [], cursor: `${EMPTY_ROOM_EPOCH}.0`, gap: false, reset: after !== undefined && !fromEmpty };
+  const { messages, lastId, epoch } = room;
+  const cursor = `${epoch}.${lastId}`;
+  if (after === undefined) return { messages: messages.slice(-INITIAL_LOAD_COUNT), cursor, gap: false, reset: false };
+  // A cursor of another incarnation, or from the future: the room started again.
+  if (!fromEmpty && (after.epoch !== epoch || after.id > lastId)) return { messages: messages.slice(), cursor, gap: false, reset: true };
   // Ids are consecutive, so the first newer message sits at a computable index.
   const firstId = lastId - messages.length + 1;
-  return { messages: messages.slice(Math.max(0, after - firstId + 1)), cursor: lastId, gap: after < firstId - 1 };
+  return { messages: messages.slice(Math.max(0, after.id - firstId + 1)), cursor, gap: after.id < firstId - 1, reset: false };
 }
 
 // ---- waiters: a held response, settled exactly once by news, timeout or the client leaving ----
@@ -101,7 +106,7 @@ function wait(roomName, after, timeoutMs, response) {
   };
   const wake = () => settle(read(roomName, after));
   const onClose = () => settle(undefined);
-  const timer = setTimeout(() => settle({ messages: [], cursor: after, gap: false }), timeoutMs);
+  const timer = setTimeout(() => settle({ messages: [], cursor: `${after.epoch}.${after.id}`, gap: false, reset: false }), timeoutMs);
   response.on('close', onClose);
   let waiters = waitersByRoom.get(roomName);
   if (!waiters) waitersByRoom.set(roomName, (waiters = new Set()));
@@ -115,11 +120,11 @@ function wait(roomName, after, timeoutMs, response) {
 function getMessages(url, response) {
   const query = readQuery(url, ['room', 'after', 'timeout']);
   const roomName = readRoom(query.get('room'));
-  const after = optionalWholeNumber(query, 'after', Number.MAX_SAFE_INTEGER);
+  const after = optionalCursor(query, 'after');
   // `timeout` may only shorten the poll: larger values mean "as long as the server allows".
   const timeoutMs = Math.min(optionalWholeNumber(query, 'timeout', TIMEOUT_PARAM_MAX_MS) ?? POLL_TIMEOUT_MS, POLL_TIMEOUT_MS);
   const news = read(roomName, after);
-  if (after === undefined || news.messages.length || news.gap || timeoutMs === 0) return sendResult(response, news);
+  if (after === undefined || news.messages.length || news.gap || news.reset || timeoutMs === 0) return sendResult(response, news);
   if (waiterCount >= maxWaiters) throw new HttpError(503, 'too many waiting requests; try again shortly', { 'Retry-After': '5' });
   wait(roomName, after, timeoutMs, response);
 }
@@ -175,6 +180,16 @@ function readQuery(url, allowed) {
   return params;
 }
 
+function optionalCursor(query, name) {
+  const raw = query.get(name);
+  if (raw === undefined) return undefined;
+  const match = CURSOR.exec(raw) ?? LEGACY_CURSOR.exec(raw);
+  if (!match) throw new HttpError(400, `"${name}" must be a cursor from an earlier answer, like "k3j9x2qa.17"`);
+  const id = Number(match[2] ?? match[1]);
+  if (!Number.isSafeInteger(id)) throw new HttpError(400, `"${name}" holds an id too large to be real`);
+  return { epoch: match[2] === undefined ? '' : match[1], id };
+}
+
 function optionalWholeNumber(query, name, max) {
   const raw = query.get(name);
   if (raw === undefined) return undefined;
@@ -226,8 +241,8 @@ function readBody(request) {
 // ---- output and routing ----
 
 /** Like the site: `gap` appears only when it is true. */
-function sendResult(response, { messages, cursor, gap }) {
-  sendJson(response, 200, gap ? { messages, cursor, gap } : { messages, cursor });
+function sendResult(response, { messages, cursor, gap, reset }) {
+  sendJson(response, 200, { messages, cursor, ...(gap ? { gap } : {}), ...(reset ? { reset } : {}) });
 }
 
 function sendJson(response, status, body, headers = {}) {

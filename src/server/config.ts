@@ -31,6 +31,8 @@ export interface SiteConfig {
   maxChatWaitersPerClient: number;
   /** How long a chat poll is held before it answers empty (`POLL_TIMEOUT_MS`); below proxies' idle cut-offs. */
   pollTimeoutMs: number;
+  /** `REDIS_URL`: the chat's rooms live in this Redis (shared by every process) instead of the file log. */
+  redisUrl?: string;
   /** Origins besides the site's own whose pages may write (`ALLOWED_ORIGINS`, comma-separated), e.g. behind a proxy. */
   allowedOrigins: string[];
 }
@@ -50,6 +52,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     maxSseStreams: positiveInteger(env, 'MAX_SSE_STREAMS', 2_000),
     maxChatWaitersPerClient: positiveInteger(env, 'MAX_WAITERS_PER_CLIENT', 10),
     pollTimeoutMs: positiveInteger(env, 'POLL_TIMEOUT_MS', 25_000),
+    redisUrl: env.REDIS_URL || undefined,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())

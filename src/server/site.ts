@@ -1,5 +1,6 @@
 import { createChatHandler } from './chat/chat-handler.ts';
-import { createMessageLog } from './chat/message-log.ts';
+import { createStore } from './chat/create-store.ts';
+import { createSharedChatLimits } from './cluster/shared-chat-limits.ts';
 import { createClockFrameHandler } from './clock/clock-frame-handler.ts';
 import { readConfig, type SiteConfig } from './config.ts';
 import { createFaultHandler } from './faults/fault-handler.ts';
@@ -11,7 +12,10 @@ import { createNaiveBackend, WRITE_RATE_LIMIT } from './naive/naive-backend.ts';
 import { createChangingCounter } from './polling/changing-counter.ts';
 import { createCounterHandler, POLL_RATE_LIMIT } from './polling/counter-handler.ts';
 import { createShutdown, SHUTDOWN_HOOK } from './shutdown.ts';
+import { bridgeLegacyStore } from './socket/legacy-store-bridge.ts';
+import { CHAT_SOCKET_HOOK, createChatSocketServer, upgradeClientIdentity } from './socket/chat-socket-server.ts';
 import { createChatEventsHandler } from './sse/chat-events-handler.ts';
+import { createLogWriteStats } from './stats/log-write-stats.ts';
 import { createServerStats } from './stats/server-stats.ts';
 
 /** Wires every feature of the server together from one configuration. */
@@ -19,7 +23,7 @@ export function createSite(config: SiteConfig) {
   const stats = createServerStats();
   const shutdown = createShutdown();
   const faults = createFaultSwitchboard();
-  const chatStore = createMessageLog({ dataDir: config.dataDir, endSignal: shutdown.signal });
+  const chatStore = createStore(config, { endSignal: shutdown.signal, onBatchWritten: createLogWriteStats(stats).record });
   shutdown.beforeExit(() => chatStore.close()); // every accepted message on disk, then the file closed
   const naive = createNaiveBackend({
     dataDir: config.dataDir,
@@ -29,10 +33,19 @@ export function createSite(config: SiteConfig) {
     perClientLimits: config.perClientLimits,
     shutdownSignal: shutdown.signal,
   });
+  const chatSocket = createChatSocketServer({
+    store: bridgeLegacyStore(chatStore),
+    config,
+    stats,
+    shutdownSignal: shutdown.signal,
+    clientOf: upgradeClientIdentity(config.trustProxy),
+  });
+  shutdown.beforeExit(() => chatSocket.close()); // every socket closed with 1001 (going away)
   return {
     config,
     stats,
     shutdown,
+    chatSocket,
     handleClockFrame: createClockFrameHandler({
       stats,
       maxOpenStreams: config.maxClockStreams,
@@ -40,7 +53,7 @@ export function createSite(config: SiteConfig) {
       perClientLimits: config.perClientLimits,
       shutdownSignal: shutdown.signal,
     }),
-    chat: createChatHandler({ store: chatStore, stats, faults, config }),
+    chat: createChatHandler({ store: chatStore, stats, faults, config, shared: createSharedChatLimits(config, shutdown) }),
     handleFaultRequest: createFaultHandler({ faults, config }),
     handleChatEvents: createChatEventsHandler({ store: chatStore, stats, config, shutdownSignal: shutdown.signal }),
     handlePollingCounter: createCounterHandler({
@@ -69,3 +82,4 @@ warnIfOpenFileLimitLow({
   naiveWaiters: site.config.maxNaiveWaiters,
 });
 (globalThis as Record<symbol, unknown>)[SHUTDOWN_HOOK] = () => site.shutdown.run();
+(globalThis as Record<symbol, unknown>)[CHAT_SOCKET_HOOK] = site.chatSocket.handleUpgrade;

@@ -367,7 +367,7 @@ describe('bad input', () => {
 
   it('clients that open a poll, a wait, a frame or a stream and vanish leave nothing held', async () => {
     const held = [
-      '/api/chat/messages?room=bad-input-vanish&after=0',
+      '/api/chat/messages?room=bad-input-vanish&after=0.0',
       '/api/naive/backend?timestamp=9999999999',
       '/api/clock/frame',
       ...(apiPaths.includes('/api/chat/events') ? ['/api/chat/events?room=bad-input-vanish'] : []),
@@ -420,15 +420,15 @@ describe('bad input', () => {
     it('chat polls: 3 per client (429), 12 in all (503)', async () => {
       const abort = new AbortController();
       const hold = (client: string) =>
-        fetch(server.url('/api/chat/messages?room=bad-input-burst-polls&after=0'), {
+        fetch(server.url('/api/chat/messages?room=bad-input-burst-polls&after=0.0'), {
           headers: fromClient(client),
           signal: abort.signal,
         }).catch(() => undefined);
       const clients = ['10.8.1.1', '10.8.1.2', '10.8.1.3', '10.8.1.4'];
       const polls = clients.flatMap((client) => [hold(client), hold(client), hold(client)]);
       await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(12));
-      await expectRefusal(await fetch(server.url('/api/chat/messages?room=x&after=0'), { headers: fromClient('10.8.1.1') }), 429, /waiting requests/);
-      await expectRefusal(await fetch(server.url('/api/chat/messages?room=x&after=0'), { headers: fromClient('10.8.1.9') }), 503, /waiting requests/);
+      await expectRefusal(await fetch(server.url('/api/chat/messages?room=x&after=0.0'), { headers: fromClient('10.8.1.1') }), 429, /waiting requests/);
+      await expectRefusal(await fetch(server.url('/api/chat/messages?room=x&after=0.0'), { headers: fromClient('10.8.1.9') }), 503, /waiting requests/);
       abort.abort();
       await Promise.all(polls);
     });
@@ -480,7 +480,7 @@ describe('bad input', () => {
   });
 
   it('afterwards: a normal round trip works, and nothing is held', async () => {
-    const poll = fetch(server.url('/api/chat/messages?room=bad-input-after&after=0&timeout=5000'));
+    const poll = fetch(server.url('/api/chat/messages?room=bad-input-after&after=0.0&timeout=5000'));
     await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(1));
     const sent = await fetch(server.url('/api/chat/messages'), {
       method: 'POST',

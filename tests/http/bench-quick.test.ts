@@ -89,6 +89,14 @@ describe('npm run bench -- --quick', () => {
     expectLatency(result.clock.jitterMs);
     expect(isFiniteNumber(result.clock.cpuPercent)).toBe(true);
 
+    expect(result.transports.map((row: { transport: string }) => row.transport)).toEqual(['long-poll', 'sse', 'websocket']);
+    for (const row of result.transports) {
+      for (const key of ['connected', 'delivered', 'wireBytesPerDelivery', 'rssPerIdleConnectionBytes', 'cpuMicrosecondsPerDelivery']) {
+        expect(isFiniteNumber(row[key]), `transports ${row.transport} ${key}`).toBe(true);
+      }
+      expectLatency(row.latencyMs);
+    }
+
     expect(result.targets.map((target: { id: string }) => target.id)).toHaveLength(6);
     for (const target of result.targets) {
       expect(target.measured === null || isFiniteNumber(target.measured), target.id).toBe(true);

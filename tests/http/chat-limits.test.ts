@@ -32,20 +32,20 @@ describe('chat limits', () => {
   it('more than 10 waiting requests from one client get 429; past MAX_WAITERS in all, 503; both with Retry-After', async () => {
     const abort = new AbortController();
     const hold = (client: string) =>
-      fetch(server.url(`${api}?room=limits-waiters&after=0`), { headers: as(client), signal: abort.signal }).catch(
+      fetch(server.url(`${api}?room=limits-waiters&after=0.0`), { headers: as(client), signal: abort.signal }).catch(
         () => undefined,
       );
     const held = Array.from({ length: 10 }, () => hold('10.0.1.1'));
     await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(10));
 
-    const eleventh = await fetch(server.url(`${api}?room=limits-waiters&after=0`), { headers: as('10.0.1.1') });
+    const eleventh = await fetch(server.url(`${api}?room=limits-waiters&after=0.0`), { headers: as('10.0.1.1') });
     expect(eleventh.status).toBe(429);
     expect(eleventh.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect((await eleventh.json()).error).toContain('waiting requests');
 
     held.push(hold('10.0.1.2'), hold('10.0.1.3')); // 12 in all: the server's whole allowance
     await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(12));
-    const full = await fetch(server.url(`${api}?room=limits-waiters&after=0`), { headers: as('10.0.1.4') });
+    const full = await fetch(server.url(`${api}?room=limits-waiters&after=0.0`), { headers: as('10.0.1.4') });
     expect(full.status).toBe(503);
     expect(full.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect((await full.json()).error).toEqual(expect.any(String));
@@ -53,7 +53,7 @@ describe('chat limits', () => {
     abort.abort();
     await Promise.all(held);
     await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(0));
-    const again = await fetch(server.url(`${api}?room=limits-waiters&after=0&timeout=0`), { headers: as('10.0.1.4') });
+    const again = await fetch(server.url(`${api}?room=limits-waiters&after=0.0&timeout=0`), { headers: as('10.0.1.4') });
     expect(again.status).toBe(200);
   });
 });

@@ -25,30 +25,54 @@ describe('POST and GET /api/chat/messages', () => {
   it('stores a message (201) and answers a poll that was waiting for it at once', async () => {
     const room = uniqueRoom();
     const startedAt = performance.now();
-    const waiting = fetch(server.url(`${path}?room=${room}&after=0`)); // default 25 s poll
+    const waiting = fetch(server.url(`${path}?room=${room}&after=0.0`)); // default 25 s poll, on a room still empty
     await eventually(async () => expect((await readGauges(server)).chatWaiters).toBeGreaterThanOrEqual(1));
     const created = await post({ text: 'hello, poll', author: 'Ada', room });
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
     const message = await created.json();
-    expect(message).toEqual({ id: 1, text: 'hello, poll', author: 'Ada', at: expect.any(Number), room });
+    expect(message).toEqual({ id: 1, epoch: expect.stringMatching(/^[a-z0-9]{8}$/), text: 'hello, poll', author: 'Ada', at: expect.any(Number), room });
 
     const answer = await waiting;
     expect(performance.now() - startedAt).toBeLessThan(5_000); // long before the 25 s timeout
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).toBe('no-store');
-    expect(await answer.json()).toEqual({ messages: [message], cursor: 1 });
+    expect(await answer.json()).toEqual({ messages: [message], cursor: `${message.epoch}.1` });
+  });
+
+  it('sends the status and X-Poll-Timeout-Ms of a held poll at once, before its answer', async () => {
+    const room = uniqueRoom();
+    const client = new AbortController();
+    const held = await fetch(server.url(`${path}?room=${room}&after=0.0`), { signal: client.signal }); // resolves on headers
+    expect(held.status).toBe(200);
+    expect(held.headers.get('x-poll-timeout-ms')).toBe('25000');
+    await post({ text: 'now the body', room });
+    expect(await held.json()).toMatchObject({ messages: [{ text: 'now the body' }] });
+    const initial = await fetch(server.url(`${path}?room=${room}`));
+    expect(initial.headers.get('x-poll-timeout-ms')).toBe('25000');
+  });
+
+  it('answers a bare integer from an older client, or a cursor of another incarnation, with a reset', async () => {
+    const room = uniqueRoom();
+    for (const text of ['a', 'b', 'c']) await post({ text, room });
+    for (const after of ['3', 'zzzzzzzz.3']) {
+      const answer = await (await fetch(server.url(`${path}?room=${room}&after=${after}&timeout=0`))).json();
+      expect(answer).toMatchObject({ reset: true, messages: [{ text: 'a' }, { text: 'b' }, { text: 'c' }] });
+      expect(answer.cursor).toMatch(/^[a-z0-9]{8}\.3$/);
+    }
   });
 
   it('answers a poll with news at once, and the initial load with the latest 50', async () => {
     const room = uniqueRoom();
     for (let i = 1; i <= 60; i++) expect((await post({ text: `m${i}`, room })).status).toBe(201);
     const initial = await (await fetch(server.url(`${path}?room=${room}`))).json();
-    expect(initial.cursor).toBe(60);
+    const epoch = initial.messages[0].epoch;
+    expect(initial.cursor).toBe(`${epoch}.60`);
     expect(initial.messages.map((m: { id: number }) => m.id)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
-    const later = await (await fetch(server.url(`${path}?room=${room}&after=57`))).json();
-    expect(later).toMatchObject({ cursor: 60, messages: [{ id: 58 }, { id: 59 }, { id: 60 }] });
+    const later = await (await fetch(server.url(`${path}?room=${room}&after=${epoch}.57`))).json();
+    expect(later).toMatchObject({ cursor: `${epoch}.60`, messages: [{ id: 58 }, { id: 59 }, { id: 60 }] });
     expect(later.gap).toBeUndefined();
+    expect(later.reset).toBeUndefined();
   });
 
   it('says "gap": true when the cursor is older than what the room retains', async () => {
@@ -59,20 +83,23 @@ describe('POST and GET /api/chat/messages', () => {
       })(),
     );
     await Promise.all(senders); // 520 messages: the first 20 are no longer retained
-    const answer = await (await fetch(server.url(`${path}?room=${room}&after=5`))).json();
+    const { cursor } = await (await fetch(server.url(`${path}?room=${room}`))).json();
+    const epoch = cursor.split('.')[0];
+    const answer = await (await fetch(server.url(`${path}?room=${room}&after=${epoch}.5`))).json();
     expect(answer.gap).toBe(true);
-    expect(answer.cursor).toBe(520);
+    expect(answer.reset).toBeUndefined();
+    expect(answer.cursor).toBe(`${epoch}.520`);
     expect(answer.messages).toHaveLength(500);
     expect(answer.messages[0].id).toBe(21);
   });
 
   it('answers empty with the same cursor when the poll times out; timeout=MS shortens it', async () => {
     const room = uniqueRoom();
-    await post({ text: 'one', room });
+    const { epoch } = await (await post({ text: 'one', room })).json();
     const startedAt = performance.now();
-    const answer = await fetch(server.url(`${path}?room=${room}&after=1&timeout=300`));
+    const answer = await (await fetch(server.url(`${path}?room=${room}&after=${epoch}.1&timeout=300`))).json();
     const elapsed = performance.now() - startedAt;
-    expect(await answer.json()).toEqual({ messages: [], cursor: 1 });
+    expect(answer).toEqual({ messages: [], cursor: `${epoch}.1` });
     expect(elapsed).toBeGreaterThanOrEqual(250);
     expect(elapsed).toBeLessThan(5_000);
   });
@@ -80,8 +107,36 @@ describe('POST and GET /api/chat/messages', () => {
   it('keeps rooms apart', async () => {
     const [a, b] = [uniqueRoom(), uniqueRoom()];
     await post({ text: 'in a', room: a });
-    const inB = await (await fetch(server.url(`${path}?room=${b}&after=0&timeout=100`))).json();
-    expect(inB).toEqual({ messages: [], cursor: 0 });
+    const inB = await (await fetch(server.url(`${path}?room=${b}&after=0.0&timeout=100`))).json();
+    expect(inB).toEqual({ messages: [], cursor: '0.0' });
+  });
+});
+
+describe('GET /api/chat/poll: one held request for several rooms', () => {
+  const pollPath = '/api/chat/poll';
+
+  it('loads rooms without a cursor at once, then holds one request until any followed room has news', async () => {
+    const [a, b] = [uniqueRoom(), uniqueRoom()];
+    await post({ text: 'in a', room: a });
+    const first = await fetch(server.url(`${pollPath}?follow=${a}&follow=${b}`));
+    expect(first.headers.get('x-poll-timeout-ms')).toBe('25000');
+    const { rooms } = await first.json();
+    expect(rooms[a]).toMatchObject({ messages: [{ text: 'in a' }] });
+    expect(rooms[b]).toEqual({ messages: [], cursor: '0.0' });
+
+    const held = await fetch(server.url(`${pollPath}?follow=${a}@${rooms[a].cursor}&follow=${b}@${rooms[b].cursor}`));
+    expect(held.headers.get('x-poll-timeout-ms')).toBe('25000');
+    await eventually(async () => expect((await readGauges(server)).chatHeldPolls).toBeGreaterThanOrEqual(1));
+    await post({ text: 'in b', room: b });
+    const news = (await held.json()).rooms;
+    expect(news[b]).toMatchObject({ messages: [{ text: 'in b' }] });
+    expect(news[a]).toEqual({ messages: [], cursor: rooms[a].cursor });
+  });
+
+  it.each(['', '?follow=', '?follow=a@x.y', '?follow=a&follow=a', '?follow=a&room=b', '?follow=a&timeout=x'])('GET %s gets 400', async (search) => {
+    const response = await fetch(server.url(`${pollPath}${search}`));
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toEqual(expect.any(String));
   });
 });
 
@@ -146,8 +201,11 @@ describe('bad input gets a 4xx with a JSON reason', () => {
 
   it.each([
     '?after=-1',
-    '?after=1.5',
+    '?after=1.5x',
     '?after=abc',
+    '?after=AB.1',
+    '?after=a.-1',
+    `?after=${'a'.repeat(17)}.1`,
     '?after=',
     '?timeout=-1',
     '?timeout=soon',

@@ -35,13 +35,18 @@ describe('graceful shutdown', () => {
         body: JSON.stringify({ room, text }),
       });
     try {
-      for (const text of ['one', 'two']) expect((await post('shutdown-a', text)).status).toBe(201);
+      let epoch = '';
+      for (const text of ['one', 'two']) {
+        const response = await post('shutdown-a', text);
+        expect(response.status).toBe(201);
+        epoch = ((await response.json()) as { epoch: string }).epoch;
+      }
       const poll = (search: string) =>
         fetch(server.url(`/api/chat/messages?${search}`)).then(async (response) => ({
           status: response.status,
-          body: (await response.json()) as { messages: unknown[]; cursor: number },
+          body: (await response.json()) as { messages: unknown[]; cursor: string },
         }));
-      const polls = [poll('room=shutdown-a&after=2'), poll('room=shutdown-a&after=2'), poll('room=shutdown-b&after=0')];
+      const polls = [poll(`room=shutdown-a&after=${epoch}.2`), poll(`room=shutdown-a&after=${epoch}.2`), poll('room=shutdown-b&after=0.0')];
       await eventually(async () => expect((await readGauges(server)).chatWaiters).toBe(3));
 
       // Messages still on their way in as the signal arrives: each one acknowledged must survive.
@@ -55,9 +60,9 @@ describe('graceful shutdown', () => {
       await server.stop();
       expect(performance.now() - startedAt).toBeLessThan(5_000);
       expect(await Promise.all(polls)).toEqual([
-        { status: 200, body: { messages: [], cursor: 2 } },
-        { status: 200, body: { messages: [], cursor: 2 } },
-        { status: 200, body: { messages: [], cursor: 0 } },
+        { status: 200, body: { messages: [], cursor: `${epoch}.2` } },
+        { status: 200, body: { messages: [], cursor: `${epoch}.2` } },
+        { status: 200, body: { messages: [], cursor: '0.0' } },
       ]);
       const acknowledged = [];
       for (const response of await Promise.all(late)) {

@@ -14,7 +14,7 @@ const arm = (body: unknown, headers: Record<string, string> = {}) =>
     body: JSON.stringify(body),
   });
 const poll = (tab: string) =>
-  fetch(server.url('/api/chat/messages?room=faults&after=0&timeout=100'), { headers: { 'X-Comet-Tab': tab } });
+  fetch(server.url('/api/chat/messages?room=faults&after=0.0&timeout=100'), { headers: { 'X-Comet-Tab': tab } });
 
 describe('POST /api/faults (reconnection lesson)', () => {
   it("fails the arming tab's next poll with a 503 and Retry-After, and no other tab's", async () => {

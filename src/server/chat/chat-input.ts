@@ -3,6 +3,7 @@ import {
   AUTHOR_MAX_CHARS,
   DEFAULT_AUTHOR,
   DEFAULT_ROOM,
+  IDEMPOTENCY_KEY_PATTERN,
   ROOM_NAME_PATTERN,
   TEXT_MAX_CHARS,
   type ChatDraft,
@@ -50,6 +51,14 @@ function requiredText(value: unknown, name: string, maxChars: number): string {
   if (!text.isWellFormed()) throw badRequest(`"${name}" contains a lone surrogate (not valid Unicode text)`);
   if (CONTROL_CHARACTERS.test(text)) throw badRequest(`"${name}" contains control characters`);
   return text;
+}
+/** The `Idempotency-Key` header of a post: absent, or 1 to 64 of `A-Za-z0-9_-` (400 otherwise). */
+export function parseIdempotencyKey(raw: string | null): string | undefined {
+  if (raw === null) return undefined;
+  if (!IDEMPOTENCY_KEY_PATTERN.test(raw)) {
+    throw badRequest(`"Idempotency-Key" must be 1 to 64 of A-Z, a-z, 0-9, "_" and "-"; received "${raw.slice(0, 70)}"`);
+  }
+  return raw;
 }
 // #endregion validate
 

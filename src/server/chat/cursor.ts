@@ -21,6 +21,13 @@ export interface Cursor {
   id: number;
 }
 
+/**
+ * The epoch of a room that has no incarnation yet (nobody has written to it): reading an empty room
+ * answers the cursor `0.0`. Whatever incarnation starts next began empty too, so a client at `0.0`
+ * is answered with its messages as news, not as a reset. New epochs are 8 characters: never `0`.
+ */
+export const EMPTY_ROOM_EPOCH = '0';
+
 /** An epoch: 1 to 16 of `a-z0-9`. New epochs are {@link EPOCH_LENGTH} random characters. */
 export const EPOCH_PATTERN = /^[a-z0-9]{1,16}$/;
 export const EPOCH_LENGTH = 8;

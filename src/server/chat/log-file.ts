@@ -11,8 +11,10 @@ export interface LogFile {
   /**
    * Appends the lines in one write and waits until they are on disk; on failure the file is cut back.
    * If cutting back fails too, the file is `broken`: this and every later append reject.
+   * Resolves with what the write cost (for the server's statistics).
+   * @throws LogReadOnlyError when the file could only be opened for reading.
    */
-  append(lines: readonly string[]): Promise<void>;
+  append(lines: readonly string[]): Promise<AppendFigures>;
   /** Replaces the file with `lines`: written to a new file, synced, then renamed over the old one. */
   rewrite(lines: Iterable<string>): Promise<void>;
   /** Lines in the file, including skipped ones: what compaction is measured against. */
@@ -21,13 +23,32 @@ export interface LogFile {
   readonly byteLength: number;
   /** A failed write may have left lines behind: open the file again with `validBytes: byteLength`. */
   readonly broken: boolean;
+  /** Why the file cannot be written (a read-only folder or file), or undefined when it can. */
+  readonly readOnlyReason: string | undefined;
   /** Closes the file; calling it again is harmless. */
   close(): Promise<void>;
+}
+
+/** What one append cost: lines and bytes written in one write, and the time the sync to disk took. */
+export interface AppendFigures {
+  lines: number;
+  bytes: number;
+  syncMs: number;
+}
+
+/** The log's file or folder cannot be written: reads keep working from memory, writes are refused. */
+export class LogReadOnlyError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'LogReadOnlyError';
+  }
 }
 
 export interface OpenLogFileOptions {
   /** Called with each line that parses as JSON, in file order. */
   onRecord(record: unknown, lineNumber: number): void;
+  /** Called with each line that is not JSON (or is too long): `text` is its start, when it is short enough to hold. */
+  onDamage?(lineNumber: number, text: string | undefined): void;
   onWarning?(message: string): void;
   /** Bytes known to be whole, acknowledged lines (a broken file's `byteLength`): anything after them is cut off first. */
   validBytes?: number;
@@ -40,19 +61,27 @@ const REWRITE_CHUNK_LINES = 1_000;
 
 export async function openLogFile(
   file: string,
-  { onRecord, onWarning = console.warn, validBytes }: OpenLogFileOptions,
+  { onRecord, onDamage = () => {}, onWarning = console.warn, validBytes }: OpenLogFileOptions,
 ): Promise<LogFile> {
   const folder = path.resolve(path.dirname(file));
   const firstCreated = await mkdir(folder, { recursive: true });
   if (validBytes !== undefined) await cutBack(file, validBytes);
-  const replayed = await replay(file, onRecord, onWarning);
-  if (replayed.goodBytes < replayed.totalBytes) {
-    onWarning(`${file}: dropped an incomplete last line (${replayed.totalBytes - replayed.goodBytes} bytes), left by a write cut short`);
-    await truncate(file, replayed.goodBytes);
-  }
+  const replayed = await replay(file, onRecord, onDamage);
 
   // Writes go to explicit positions (not O_APPEND), so a failed write can be cut back and overwritten.
-  let handle = await open(file, constants.O_RDWR | constants.O_CREAT, 0o644);
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDWR | constants.O_CREAT, 0o644);
+  } catch (error) {
+    if (!READ_ONLY_CODES.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    const reason = `the chat log cannot be written (${(error as NodeJS.ErrnoException).code} on its data folder); messages can be read but not posted`;
+    onWarning(`${file}: ${reason}`);
+    return readOnlyLog(reason, replayed.lineCount, replayed.goodBytes);
+  }
+  if (replayed.goodBytes < replayed.totalBytes) {
+    onWarning(`${file}: dropped an incomplete last line (${replayed.totalBytes - replayed.goodBytes} bytes), left by a write cut short`);
+    await handle.truncate(replayed.goodBytes);
+  }
   // The file may have just been created: its entry in the folder must reach the disk too, and
   // so must the entry of each folder just created. Cheap, once per open: done every time.
   const lastToSync = firstCreated === undefined ? folder : path.dirname(path.resolve(firstCreated));
@@ -74,11 +103,14 @@ export async function openLogFile(
     // #region append
     async append(lines) {
       assertUsable();
-      if (lines.length === 0) return;
+      if (lines.length === 0) return { lines: 0, bytes: 0, syncMs: 0 };
       const bytes = Buffer.from(`${lines.join('\n')}\n`);
+      let syncMs = 0;
       try {
         await writeAll(handle, bytes, size);
+        const syncStart = performance.now();
         await handle.datasync();
+        syncMs = performance.now() - syncStart;
       } catch (error) {
         try {
           await handle.truncate(size); // leave no partial line behind
@@ -91,6 +123,7 @@ export async function openLogFile(
       }
       size += bytes.byteLength;
       lineCount += lines.length;
+      return { lines: lines.length, bytes: bytes.byteLength, syncMs };
     },
     // #endregion append
 
@@ -149,10 +182,23 @@ export async function openLogFile(
       return broken;
     },
 
+    readOnlyReason: undefined,
+
     close() {
       return (closing ??= handle.close());
     },
   };
+}
+
+/** Errors of `open` that mean the file or its folder is read-only for this process. */
+const READ_ONLY_CODES = new Set(['EACCES', 'EROFS', 'EPERM']);
+
+/** A log that was replayed but cannot be written: every append rejects with the reason. */
+function readOnlyLog(reason: string, lineCount: number, byteLength: number): LogFile {
+  const refuse = async (): Promise<never> => {
+    throw new LogReadOnlyError(reason);
+  };
+  return { append: refuse, rewrite: refuse, lineCount, byteLength, broken: false, readOnlyReason: reason, close: async () => {} };
 }
 
 /** Makes changes to the folder's entries (a created or renamed file) durable. */
@@ -207,7 +253,7 @@ async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Pr
 async function replay(
   file: string,
   onRecord: OpenLogFileOptions['onRecord'],
-  onWarning: NonNullable<OpenLogFileOptions['onWarning']>,
+  onDamage: NonNullable<OpenLogFileOptions['onDamage']>,
 ): Promise<{ lineCount: number; goodBytes: number; totalBytes: number }> {
   let lineCount = 0;
   let lineStart = 0; // file offset of the line being read
@@ -218,18 +264,14 @@ async function replay(
 
   const finishLine = (bytes: Buffer) => {
     lineCount += 1;
-    if (oversized) {
-      onWarning(`${file}: line ${lineCount} is longer than ${MAX_LINE_BYTES} bytes; skipped`);
-      return;
-    }
+    if (oversized) return onDamage(lineCount, undefined);
     const text = bytes.toString('utf8').trim();
     if (text === '') return;
     let record: unknown;
     try {
       record = JSON.parse(text);
     } catch {
-      onWarning(`${file}: line ${lineCount} is not valid JSON; skipped`);
-      return;
+      return onDamage(lineCount, text);
     }
     onRecord(record, lineCount);
   };

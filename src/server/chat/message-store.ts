@@ -14,9 +14,12 @@ export interface MessageStore {
    * Stores a message durably, then makes it visible; resolves with the stored message.
    * With an `idempotencyKey` already used in the room for a message it still retains, nothing is
    * stored: resolves with the original message and `repeated: true`.
+   * `options.admit` is called once the post is known to be new, before it is stored (the HTTP
+   * edge spends a rate-limit token there); when it throws, nothing is stored and `append` rejects
+   * with that error. A repeat never calls it.
    * @throws IdempotencyConflictError when that key was used with a different text (HTTP 422).
    */
-  append(draft: ChatDraft): Promise<AppendResult>;
+  append(draft: ChatDraft, options?: AppendOptions): Promise<AppendResult>;
   /**
    * Without `after`: the latest messages (the initial load). With it: every retained message
    * newer than it, or, when `after` belongs to another incarnation of the room, `reset: true`
@@ -36,6 +39,11 @@ export interface MessageStore {
 }
 // #endregion store-interface
 
+export interface AppendOptions {
+  /** Called once for a new post before it is stored; throwing refuses it (e.g. a 429 from a rate limiter). */
+  admit?: () => void;
+}
+
 export interface AppendResult {
   message: ChatMessage;
   /** True when the idempotency key matched a retained message: nothing new was stored. */
@@ -48,7 +56,8 @@ export interface ReadResult {
   cursor: string;
   /**
    * Messages of the same incarnation after the client's cursor are no longer retained (retention
-   * dropped them): the client shows what it has plus these, and says that some are missing.
+   * dropped them, or a damaged log line lost one): the client shows what it has plus these, and
+   * says that some are missing. Never set together with `reset`.
    */
   gap: boolean;
   /**

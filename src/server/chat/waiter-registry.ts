@@ -1,3 +1,5 @@
+import { formatCursor, type Cursor } from './cursor.ts';
+
 /**
  * Waiting requests, kept per room as nothing more than a stored `resolve`, the waiter's
  * cursor and its timer. The next message of a room settles all of its waiters at once; a
@@ -6,12 +8,12 @@
  */
 export interface WaiterRegistry<T> {
   /** Resolves with what `notify` answers for `after`, or with `quiet(outcome, after)` on timeout or abort. */
-  waitForNews(room: string, after: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<T>;
+  waitForNews(room: string, after: Cursor, options: { timeoutMs: number; signal?: AbortSignal }): Promise<T>;
   /**
    * Settles every waiter of `room` with `answerFor(after)`; returns how many there were.
    * The answer is computed once per cursor and shared by every waiter at that cursor.
    */
-  notify(room: string, answerFor: (after: number) => T): number;
+  notify(room: string, answerFor: (after: Cursor) => T): number;
   /** Whether anyone is waiting in `room`. */
   has(room: string): boolean;
   readonly size: number;
@@ -19,7 +21,7 @@ export interface WaiterRegistry<T> {
 
 export interface WaiterRegistryOptions<T> {
   /** The answer for a waiter that ends without news. */
-  quiet(outcome: 'timeout' | 'aborted', after: number): T;
+  quiet(outcome: 'timeout' | 'aborted', after: Cursor): T;
   /**
    * Aborted when the server shuts down: every waiter settles 'aborted' (its client re-polls
    * later from its cursor) and new ones settle at once. One listener for all waiters;
@@ -50,7 +52,7 @@ export function createWaiterRegistry<T>({ quiet, endSignal }: WaiterRegistryOpti
     timer?: ReturnType<typeof setTimeout>;
     constructor(
       readonly room: string,
-      readonly after: number,
+      readonly after: Cursor,
       readonly resolve: (answer: T) => void,
       readonly signal: AbortSignal | undefined,
     ) {}
@@ -86,11 +88,12 @@ export function createWaiterRegistry<T>({ quiet, endSignal }: WaiterRegistryOpti
       const waiters = byRoom.get(room);
       if (!waiters) return 0;
       const count = waiters.size;
-      const answers = new Map<number, T>(); // by cursor: one answer (and one JSON body) per cursor
+      const answers = new Map<string, T>(); // by cursor: one answer (and one JSON body) per cursor
       // Each settle removes its waiter (and the room's set once empty); a Set allows that mid-loop.
       for (const waiter of waiters) {
-        let answer = answers.get(waiter.after);
-        if (answer === undefined) answers.set(waiter.after, (answer = answerFor(waiter.after)));
+        const cursor = formatCursor(waiter.after);
+        let answer = answers.get(cursor);
+        if (answer === undefined) answers.set(cursor, (answer = answerFor(waiter.after)));
         settle(waiter, answer);
       }
       return count;

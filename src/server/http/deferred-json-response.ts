@@ -2,8 +2,8 @@
  * A `200` JSON response for an answer that is not known yet: a held long poll. The endpoint
  * returns it at once, so the framework's request handling finishes instead of staying
  * suspended (with its context objects) for as long as the request is held. The body follows
- * in one piece when `answer` settles. Node sends nothing before that first piece (the
- * headers travel with it), so on the wire this is just an answer that took its time.
+ * in one piece when `answer` settles. An empty first chunk makes Node send the status and
+ * headers at once (a client learns the poll's promised timeout while it waits).
  *
  * Only for answers that cannot fail once waiting has begun: by then the status is fixed.
  */
@@ -23,6 +23,7 @@ class DeferredBody<T> implements UnderlyingDefaultSource<Uint8Array> {
   ) {}
 
   start(controller: ReadableStreamDefaultController<Uint8Array>) {
+    controller.enqueue(new Uint8Array(0)); // the headers go out now, the body when the answer settles
     this.answer.then(
       (value) => {
         this.onSettled?.();

@@ -25,6 +25,8 @@ export interface WaiterQuota {
 }
 
 export const WAITER_RETRY_AFTER_SECONDS = 5;
+/** What a client over its own share is told to wait, in seconds: its share frees up as soon as one of its answers goes out. */
+export const PER_CLIENT_RETRY_AFTER_SECONDS = 1;
 
 // #region acquire
 export function createWaiterQuota({
@@ -47,7 +49,7 @@ export function createWaiterQuota({
     acquire(client) {
       const mine = byClient.get(client) ?? 0;
       if (perClientEnabled && mine >= maxPerClient) {
-        throw tooManyRequests(`too many ${what} from one client; at most ${maxPerClient} at once`, 1);
+        throw tooManyRequests(`too many ${what} from one client; at most ${maxPerClient} at once`, PER_CLIENT_RETRY_AFTER_SECONDS);
       }
       takeFromTotal();
       byClient.set(client, mine + 1);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 
 /**
  * The only file-system calls the naive backend makes, behind an interface so unit tests
@@ -9,6 +9,7 @@ export interface NaiveFileSystem {
   /** Creates the file empty unless it already exists. */
   createIfMissing(file: string): Promise<void>;
   readFile(file: string): Promise<string>;
+  /** Writes a new file; when the write fails (a full disk) the partial file is removed, not left behind. */
   writeFile(file: string, text: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   /** The file's modification time in ms since the epoch. */
@@ -27,7 +28,15 @@ export const nodeFileSystem: NaiveFileSystem = {
     }
   },
   readFile: (file) => readFile(file, 'utf8'),
-  writeFile: (file, text) => writeFile(file, text),
+  async writeFile(file, text) {
+    try {
+      await writeFile(file, text);
+    } catch (error) {
+      // Best effort: the write's own error is what the caller must hear about.
+      await rm(file, { force: true }).catch(() => {});
+      throw error;
+    }
+  },
   rename: (from, to) => rename(from, to),
   mtimeMs: async (file) => (await stat(file)).mtimeMs,
 };

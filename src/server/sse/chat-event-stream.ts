@@ -1,8 +1,12 @@
 import type { ChatMessage } from '../chat/chat-message.ts';
-import type { MessageStore } from '../chat/message-store.ts';
+import { formatCursor, parseCursor, type Cursor } from '../chat/cursor.ts';
+import type { MessageStore, ReadResult } from '../chat/message-store.ts';
 
-/** A comment line this often keeps proxies from cutting a quiet stream. */
-export const SSE_KEEPALIVE_MS = 15_000;
+/**
+ * A named `heartbeat` event this often keeps proxies from cutting a quiet stream, and lets the
+ * page notice a connection that went silent (a page cannot see comment lines).
+ */
+export const SSE_HEARTBEAT_MS = 15_000;
 /** Streams end after this long; the browser reconnects by itself, from the last id. */
 export const SSE_MAX_DURATION_MS = 5 * 60_000;
 /** Sent as `retry:`: how long the browser waits before reconnecting. */
@@ -19,13 +23,13 @@ export const SSE_MAX_QUEUED_BYTES = 64 * 1024;
 export interface ChatEventStreamOptions {
   store: MessageStore;
   room: string;
-  /** Resume after this id (the `Last-Event-ID` of a reconnecting browser); none: the latest messages. */
-  after?: number;
+  /** Resume after this cursor (the `Last-Event-ID` of a reconnecting browser); none: the latest messages. */
+  after?: Cursor;
   /** The request's signal: aborted when the client goes away. */
   signal?: AbortSignal;
   /** Aborted at shutdown: the stream ends, the browser reconnects to the restarted server. */
   endSignal?: AbortSignal;
-  keepAliveMs?: number;
+  heartbeatMs?: number;
   maxDurationMs?: number;
   maxBytes?: number;
   maxQueuedBytes?: number;
@@ -37,9 +41,39 @@ const encoder = new TextEncoder();
 // #region event-format
 /** One message as a Server-Sent Event: its id is the cursor the browser sends back on reconnect. */
 export function messageEvent(message: ChatMessage): string {
-  return `id: ${message.id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`;
+  return `id: ${formatCursor(message)}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+/**
+ * Where the stream starts, before any message: a browser that reconnects before the first
+ * message still sends this id back, so its reconnect is a resume too.
+ */
+export function positionEvent(cursor: string, heartbeatMs: number): string {
+  return `id: ${cursor}\nevent: position\ndata: ${JSON.stringify({ cursor, heartbeatMs })}\n\n`;
+}
+
+/** The client's cursor belongs to another incarnation of the room: here is the current one, to show instead. */
+export function resetEvent({ messages, cursor }: ReadResult): string {
+  return `id: ${cursor}\nevent: reset\ndata: ${JSON.stringify({ messages, cursor })}\n\n`;
+}
+
+/** A keep-alive the page can watch as a deadline. */
+export function heartbeatEvent(heartbeatMs: number): string {
+  return `event: heartbeat\ndata: ${JSON.stringify({ heartbeatMs })}\n\n`;
+}
+
+/**
+ * A refusal inside a `200` stream (an EventSource cannot read a refusal's status or Retry-After,
+ * WHATWG HTML §9.2): `retry:` makes the browser reconnect after `retryAfterMs`, the event tells the
+ * page why. The stream then ends.
+ */
+export function refusedEvent(error: string, retryAfterMs: number): string {
+  return `retry: ${retryAfterMs}\nevent: refused\ndata: ${JSON.stringify({ error, retryAfterMs })}\n\n`;
 }
 // #endregion event-format
+
+/** The cursor an answer leaves the client at (answers carry it as a string). */
+const lastOf = (result: ReadResult): Cursor => parseCursor(result.cursor);
 
 /**
  * The chat as an `text/event-stream`: the same message store and cursor as the long poll,
@@ -53,7 +87,7 @@ export function createChatEventStream(options: ChatEventStreamOptions): Readable
     after,
     signal,
     endSignal,
-    keepAliveMs = SSE_KEEPALIVE_MS,
+    heartbeatMs = SSE_HEARTBEAT_MS,
     maxDurationMs = SSE_MAX_DURATION_MS,
     maxBytes = SSE_MAX_BYTES,
     maxQueuedBytes = SSE_MAX_QUEUED_BYTES,
@@ -93,21 +127,32 @@ export function createChatEventStream(options: ChatEventStreamOptions): Readable
         // #region pump
         const pump = async () => {
           send(`retry: ${SSE_RETRY_MS}\n\n`);
-          let cursor = after;
-          if (cursor === undefined) {
-            const latest = await store.read(room);
-            latest.messages.forEach((message) => send(messageEvent(message)));
-            cursor = latest.cursor;
+          const first = await store.read(room, after);
+          let cursor: Cursor;
+          if (first.reset) {
+            send(positionEvent(first.cursor, heartbeatMs));
+            send(resetEvent(first));
+            cursor = lastOf(first);
+          } else {
+            // The position is just before the first message sent: the start of what follows.
+            const start = after ?? (first.messages[0] ? { epoch: first.messages[0].epoch, id: first.messages[0].id - 1 } : undefined);
+            send(positionEvent(start ? formatCursor(start) : first.cursor, heartbeatMs));
+            if (first.gap) send('event: gap\ndata: {}\n\n');
+            first.messages.forEach((message) => send(messageEvent(message)));
+            cursor = lastOf(first);
           }
           // Ends at the deadline, on shutdown, when the client leaves, or once the stream has
           // carried its byte budget: the browser then reconnects from the last id it saw.
           while (!stop.signal.aborted) {
-            const news = await store.waitForMessagesAfter(room, cursor, { timeoutMs: keepAliveMs, signal: stop.signal });
+            const news = await store.waitForMessagesAfter(room, cursor, { timeoutMs: heartbeatMs, signal: stop.signal });
             if (stop.signal.aborted) break;
-            if (news.gap) send('event: gap\ndata: {}\n\n');
-            if (news.messages.length === 0) send(': keep-alive\n\n');
-            news.messages.forEach((message) => send(messageEvent(message)));
-            cursor = news.cursor;
+            if (news.reset) send(resetEvent(news));
+            else {
+              if (news.gap) send('event: gap\ndata: {}\n\n');
+              news.messages.forEach((message) => send(messageEvent(message)));
+            }
+            if (news.messages.length === 0 && !news.reset) send(heartbeatEvent(heartbeatMs));
+            cursor = lastOf(news);
           }
         };
         // #endregion pump

@@ -15,7 +15,10 @@ const disk = vi.hoisted(() => ({
   failHandleTruncate: false,
   failPathTruncate: false,
   folderSyncError: undefined as string | undefined,
+  /** Opening a file for writing fails with EROFS, as on a read-only mount (root ignores file modes). */
+  readOnly: false,
   reset() {
+    this.readOnly = false;
     this.events = [];
     this.datasyncsBeforeFailure = Infinity;
     this.failHandleTruncate = false;
@@ -30,6 +33,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const { basename } = await import('node:path');
   const fault = (code: string) => Object.assign(new Error(`${code}: injected by the test`), { code });
   const open: typeof actual.open = async (file, flags, mode) => {
+    if (disk.readOnly && flags !== 'r' && flags !== undefined) throw fault('EROFS');
     const handle = await actual.open(file, flags, mode);
     const name = basename(String(file));
     if (statSync(file).isDirectory()) {
@@ -152,7 +156,7 @@ describe('log file: a failed write that cannot be cut back', () => {
     disk.failHandleTruncate = true;
     const inFlight = log.append(draft('m2'));
     const rejected = ['x3', 'x4', 'x5'].map((text) => log.append(draft(text))); // one batch, written after m2
-    await expect(inFlight).resolves.toMatchObject({ id: 2 });
+    await expect(inFlight).resolves.toMatchObject({ message: { id: 2 } });
     for (const post of rejected) await expect(post).rejects.toThrow();
     expect(fileLines(file)).toHaveLength(5); // the rejected lines are still in the file
 
@@ -163,9 +167,30 @@ describe('log file: a failed write that cannot be cut back', () => {
     await expect(log.read('lobby')).rejects.toThrow();
 
     disk.failPathTruncate = false;
-    await expect(log.append(draft('m3'))).resolves.toMatchObject({ id: 3, text: 'm3' });
-    expect((await log.read('lobby', 0)).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
+    await expect(log.append(draft('m3'))).resolves.toMatchObject({ message: { id: 3, text: 'm3' } });
+    expect((await log.read('lobby')).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
     const replayed = store(dataDir);
-    expect((await replayed.read('lobby', 0)).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
+    expect((await replayed.read('lobby')).messages.map((message) => message.text)).toEqual(['m1', 'm2', 'm3']);
+  });
+});
+
+describe('a read-only data folder', () => {
+  it('replays the log once, answers reads from memory, and refuses posts with a clear reason', async () => {
+    const dataDir = tempDir();
+    const writer = createMessageLog({ dataDir });
+    await writer.append({ room: 'lobby', text: 'kept', author: 'a' });
+    await writer.close();
+
+    disk.readOnly = true;
+    const warnings: string[] = [];
+    const log = createMessageLog({ dataDir, onWarning: (message) => warnings.push(message) });
+    closers.push(log);
+    expect((await log.read('lobby')).messages.map((message) => message.text)).toEqual(['kept']);
+    await expect(log.append({ room: 'lobby', text: 'refused', author: 'a' })).rejects.toMatchObject({
+      name: 'LogReadOnlyError',
+      message: expect.stringContaining('cannot be written (EROFS'),
+    });
+    expect((await log.read('lobby')).messages.map((message) => message.text)).toEqual(['kept']);
+    expect(warnings).toEqual([expect.stringContaining('cannot be written')]); // one replay, one warning
   });
 });
