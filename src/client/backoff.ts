@@ -3,6 +3,8 @@
  * jitter so that clients dropped together do not come back together, capped, and reset
  * by the first success.
  */
+import { clampNetworkDelayMs } from './network-delay.ts';
+
 // #region backoff
 export interface BackoffOptions {
   initialMs?: number;
@@ -22,13 +24,13 @@ export class Backoff {
     this.#random = random;
   }
 
-  /** The delay before the next attempt, at least `atLeastMs` (a server's Retry-After). */
+  /** The delay before the next attempt, at least `atLeastMs` (a server's Retry-After, clamped to 5 minutes first). */
   next(atLeastMs = 0): number {
     const ceiling = Math.min(this.maxMs, this.initialMs * 2 ** this.#failures);
     this.#failures += 1;
     // "Equal jitter": half the ceiling for sure, the other half at random.
     const delay = ceiling / 2 + this.#random() * (ceiling / 2);
-    return Math.round(Math.max(delay, atLeastMs));
+    return Math.round(Math.max(delay, clampNetworkDelayMs(atLeastMs)));
   }
 
   reset(): void {

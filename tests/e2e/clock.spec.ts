@@ -11,6 +11,7 @@ test.describe('forever-frame clock lesson', () => {
     const demo = page.locator('clock-demo');
     const time = demo.locator('[data-field="time"]');
     const ticks = demo.locator('[data-field="ticks"]');
+    await demo.scrollIntoViewIfNeeded(); // the clock holds its connection only while on screen
 
     // Record every change of the displayed time inside the page, so timing is not left to polling.
     await time.evaluate((element) => {

@@ -5,6 +5,7 @@ test.describe('beyond lesson: Server-Sent Events', () => {
     const room = `sse-${Math.random().toString(36).slice(2, 8)}`;
     await page.goto(`/lessons/beyond/?room=${room}`);
     const demo = page.locator('sse-demo');
+    await demo.scrollIntoViewIfNeeded(); // the stream is held only while the demo is on screen
     await expect(demo.locator('[data-field="state"]')).toHaveText('open');
     const post = async (text: string) =>
       expect((await request.post('/api/chat/messages', { data: { room, text } })).status()).toBe(201);

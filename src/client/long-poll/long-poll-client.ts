@@ -1,19 +1,24 @@
 /**
- * The long-poll loop every chat widget uses. It keeps a cursor (the last message id it has
- * shown), so after any interruption it asks for exactly what it missed: no message is
- * skipped, none is shown twice. Failures back off with jitter; the server's Retry-After is
- * honoured; a client mistake (4xx) is reported, never retried.
+ * The long poll that carries the chat: ONE held request for every room this browser follows
+ * (`GET /api/chat/poll?follow=ROOM@CURSOR&follow=ROOM2…`). Each room keeps its own opaque
+ * cursor, sent back verbatim, so after any interruption the poll asks for exactly what was
+ * missed. Failures back off with jitter; the server's Retry-After is honoured (clamped to
+ * {@link MAX_NETWORK_DELAY_MS}); a malformed answer is retried like a server error; a request
+ * the server's promised timeout should have ended is abandoned (see `poll-deadline.ts`);
+ * a client mistake (4xx) is reported, never retried. Which rooms, and what the tabs show,
+ * is decided elsewhere (`chat/chat-tabs.ts`, `chat/room-view.ts`).
  */
 import type { ChatMessage } from '../../server/chat/chat-message.ts';
 import { Backoff } from '../backoff.ts';
+import { MalformedAnswerError, readMultiRoomAnswer, type RoomAnswer } from '../malformed-answer.ts';
+import { MAX_NETWORK_DELAY_MS, parseRetryAfter } from '../network-delay.ts';
+import { POLL_DEADLINE_MARGIN_MS, pollDeadlineMs, readPollTimeoutMs } from './poll-deadline.ts';
 
-export type { ChatMessage };
+export type { ChatMessage, RoomAnswer };
+export { parseRetryAfter };
 
-interface PollAnswer {
-  messages: ChatMessage[];
-  cursor: number;
-  gap?: boolean;
-}
+/** Up to this many rooms ride on one poll (the server's limit). */
+export const MAX_ROOMS_PER_POLL = 16;
 
 export type LongPollState =
   | { state: 'connecting' }
@@ -22,76 +27,116 @@ export type LongPollState =
   | { state: 'backing-off'; until: number; reason: string }
   | { state: 'stopped'; reason: string };
 
-export type PollOutcome = 'messages' | 'empty' | 'network-error' | 'server-error' | 'retry-after' | 'client-error' | 'aborted';
+export type PollOutcome =
+  | 'messages'
+  | 'empty'
+  | 'network-error'
+  | 'server-error'
+  | 'retry-after'
+  | 'client-error'
+  | 'aborted';
 
 export interface PollAttempt {
   startedAt: number;
   endedAt: number;
   outcome: PollOutcome;
   status?: number;
-  /** For an answer: whether it was the initial load (no cursor yet), how many messages it carried, and the cursor it moved to. */
+  /** For an answer: whether it was an initial load (a room without cursor), how many messages it carried. */
   initial?: boolean;
   received?: number;
-  cursor?: number;
+  /** Why it failed, for the wire log (a deadline passed, a malformed answer, …). */
+  reason?: string;
   /** The delay chosen before the next attempt, if any. */
   delayMs?: number;
 }
 
 export interface LongPollEvents {
   state: LongPollState;
-  /** New messages in id order; `reset` when the list must be cleared first (the room started again). */
-  messages: { messages: ChatMessage[]; reset: boolean };
-  gap: { cursor: number };
+  /** One room's part of an answer, already shape-checked. */
+  answer: { room: string; answer: RoomAnswer };
   attempt: PollAttempt;
   fatal: { status: number; error: string };
+  /** Whether a request is in flight right now (for the count of held connections). */
+  held: boolean;
 }
 
 export interface LongPollClientOptions {
-  room: string;
   endpoint?: string;
   fetch?: typeof fetch;
   backoff?: Backoff;
-  /** Extra request headers, e.g. the tab id the fault panel uses. */
+  /** Extra request headers. */
   headers?: Record<string, string>;
   now?: () => number;
+  /** Asked of the server as `timeout=`; the server's own default when absent. */
+  timeoutMs?: number;
+  /** How long past the server's promised timeout a request may take (tests shorten it). */
+  deadlineMarginMs?: number;
 }
 
 export class LongPollClient extends EventTarget {
-  #room: string;
   #endpoint: string;
   #fetch: typeof fetch;
   #backoff: Backoff;
   #headers: Record<string, string>;
   #now: () => number;
-  /** Highest id shown so far; `undefined` until the first answer (then we ask for the latest page). */
-  #cursor: number | undefined;
+  #timeoutMs: number | undefined;
+  #deadlineMarginMs: number;
+  /** Room → cursor of the last answer (`undefined`: initial load next). */
+  #rooms = new Map<string, string | undefined>();
+  /** What the server last said its poll timeout is. */
+  #serverTimeoutMs: number | undefined;
   #running = false;
   #request: AbortController | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #offlineUntil = 0;
   #healthy = false;
   #repolling = false;
+  #state: LongPollState = { state: 'stopped', reason: 'not started' };
+  /** Ends the current wait (a backoff, or idling with no room) early; set only while waiting. */
+  #resumeEarly: (() => void) | undefined;
 
-  constructor({ room, endpoint = '/api/chat/messages', fetch: fetcher, backoff = new Backoff(), headers = {}, now = Date.now }: LongPollClientOptions) {
+  constructor({ endpoint = '/api/chat/poll', fetch: fetcher, backoff = new Backoff(), headers = {}, now = Date.now, timeoutMs, deadlineMarginMs = POLL_DEADLINE_MARGIN_MS }: LongPollClientOptions = {}) {
     super();
-    this.#room = room;
     this.#endpoint = endpoint;
     this.#fetch = fetcher ?? ((input, init) => globalThis.fetch(input, init));
     this.#backoff = backoff;
     this.#headers = headers;
     this.#now = now;
-  }
-
-  get room(): string {
-    return this.#room;
-  }
-
-  get cursor(): number | undefined {
-    return this.#cursor;
+    this.#timeoutMs = timeoutMs;
+    this.#deadlineMarginMs = deadlineMarginMs;
   }
 
   get running(): boolean {
     return this.#running;
+  }
+
+  /** The state last announced. */
+  get state(): LongPollState {
+    return this.#state;
+  }
+
+  get rooms(): string[] {
+    return [...this.#rooms.keys()];
+  }
+
+  cursorOf(room: string): string | undefined {
+    return this.#rooms.get(room);
+  }
+
+  /**
+   * Adds a room to the poll, from `cursor` (or an initial load); a room already followed keeps
+   * its own cursor. The poll in flight is restarted so the room rides on the next one.
+   * @throws RangeError past {@link MAX_ROOMS_PER_POLL} rooms.
+   */
+  follow(room: string, cursor?: string): void {
+    if (this.#rooms.has(room)) return;
+    if (this.#rooms.size >= MAX_ROOMS_PER_POLL) throw new RangeError(`one poll follows at most ${MAX_ROOMS_PER_POLL} rooms`);
+    this.#rooms.set(room, cursor);
+    this.repoll();
+  }
+
+  /** Drops a room from the poll (the poll in flight is restarted without it; nothing is counted as a failure). */
+  unfollow(room: string): void {
+    if (this.#rooms.delete(room)) this.repoll();
   }
 
   start(): void {
@@ -105,18 +150,9 @@ export class LongPollClient extends EventTarget {
     if (!this.#running) return;
     this.#running = false;
     clearTimeout(this.#retryTimer);
-    this.#resumeEarly?.(); // a loop waiting out a backoff sees `running` is false and ends
+    this.#resumeEarly?.(); // a loop waiting sees `running` is false and ends
     this.#request?.abort();
     this.#emit('state', { state: 'stopped', reason });
-  }
-
-  /** Another room: start over from its latest messages. */
-  switchRoom(room: string): void {
-    const wasRunning = this.#running;
-    this.stop('switching rooms');
-    this.#room = room;
-    this.#cursor = undefined;
-    if (wasRunning) this.start();
   }
 
   /** Skip the rest of a backoff and poll now (the browser came back online). */
@@ -133,117 +169,118 @@ export class LongPollClient extends EventTarget {
     this.#request.abort(new Error('poll restarted'));
   }
 
-  /** Fault injection: drop the connection in flight, as a network failure would. */
-  dropConnection(): void {
-    this.#request?.abort(new Error('connection dropped on purpose'));
-  }
-
-  /** Fault injection: every request fails at once for `ms`, as if offline. */
-  cutNetwork(ms: number): void {
-    this.#offlineUntil = this.#now() + ms;
-    this.#request?.abort(new Error('the network is cut'));
-  }
-
-  /** True while a cut from `cutNetwork` lasts: the widget refuses to send, too. */
-  get networkCut(): boolean {
-    return this.#now() < this.#offlineUntil;
-  }
-
   // #region poll-loop
   async #loop(): Promise<void> {
     while (this.#running) {
+      if (this.#rooms.size === 0) {
+        await this.#wait(); // nothing to follow: no request at all until a room is added
+        continue;
+      }
       const delayMs = await this.#pollOnce();
       if (delayMs === undefined) continue; // success: poll again at once
       if (delayMs === null) return; // stopped, or a client error
-      await new Promise<void>((resolve) => {
-        this.#retryTimer = setTimeout(resolve, delayMs);
-        this.#resumeEarly = resolve;
-      });
-      this.#resumeEarly = undefined;
+      await this.#wait(delayMs);
     }
   }
   // #endregion poll-loop
 
-  /** Ends the current backoff wait early (set only while waiting). */
-  #resumeEarly: (() => void) | undefined;
+  #wait(delayMs?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#resumeEarly = () => {
+        this.#resumeEarly = undefined;
+        resolve();
+      };
+      if (delayMs !== undefined) this.#retryTimer = setTimeout(this.#resumeEarly, Math.min(delayMs, MAX_NETWORK_DELAY_MS));
+    });
+  }
+
+  #url(): string {
+    const query = new URLSearchParams();
+    for (const [room, cursor] of this.#rooms) query.append('follow', cursor === undefined ? room : `${room}@${cursor}`);
+    if (this.#timeoutMs !== undefined) query.set('timeout', String(this.#timeoutMs));
+    return `${this.#endpoint}?${query}`;
+  }
 
   /** One request. Returns undefined to poll again at once, a delay to back off, null to end the loop. */
   async #pollOnce(): Promise<number | undefined | null> {
     const startedAt = this.#now();
-    const initial = this.#cursor === undefined;
+    const initial = [...this.#rooms.values()].some((cursor) => cursor === undefined);
     const request = new AbortController();
     this.#request = request;
     this.#emit('state', this.#healthy ? { state: 'waiting' } : { state: 'connecting' });
-    const url = `${this.#endpoint}?room=${encodeURIComponent(this.#room)}${this.#cursor === undefined ? '' : `&after=${this.#cursor}`}`;
+    this.#emit('held', true);
+    // The deadline: from the server's promised timeout once known, re-armed when this answer's headers say it.
+    let deadline = setTimeout(() => request.abort(new DeadlineError()), pollDeadlineMs(this.#serverTimeoutMs, this.#deadlineMarginMs));
     let response: Response;
-    let answer: PollAnswer | undefined;
+    let answers: Map<string, RoomAnswer> | undefined;
     try {
-      if (this.#now() < this.#offlineUntil) throw new TypeError('the network is cut');
-      response = await this.#fetch(url, { signal: request.signal, headers: this.#headers, cache: 'no-store' });
-      if (response.ok) answer = (await response.json()) as PollAnswer;
+      response = await this.#fetch(this.#url(), { signal: request.signal, headers: this.#headers, cache: 'no-store' });
+      const promisedMs = readPollTimeoutMs(response.headers);
+      if (promisedMs !== undefined) {
+        this.#serverTimeoutMs = promisedMs;
+        clearTimeout(deadline);
+        const leftMs = Math.max(0, pollDeadlineMs(promisedMs, this.#deadlineMarginMs) - (this.#now() - startedAt));
+        deadline = setTimeout(() => request.abort(new DeadlineError()), leftMs);
+      }
+      if (response.ok) answers = readMultiRoomAnswer(await response.json().catch(() => undefined));
     } catch (error) {
+      clearTimeout(deadline);
       this.#request = undefined;
+      this.#emit('held', false);
       if (!this.#running) return this.#aborted(startedAt);
       if (this.#repolling) {
         this.#repolling = false;
         this.#aborted(startedAt);
         return undefined;
       }
-      return this.#fail(startedAt, 'network-error', error instanceof Error ? error.message : String(error));
+      const reason = request.signal.reason instanceof DeadlineError ? request.signal.reason : error;
+      // A silent connection counts as a network error, a malformed answer as a server error: both are retried.
+      if (reason instanceof MalformedAnswerError) return this.#fail(startedAt, 'server-error', reason.message, 200);
+      return this.#fail(startedAt, 'network-error', reason instanceof Error ? reason.message : String(reason));
     }
+    clearTimeout(deadline);
     this.#request = undefined;
+    this.#emit('held', false);
     if (!this.#running) return this.#aborted(startedAt);
+    if (this.#repolling) {
+      this.#repolling = false; // the answer still counts: it is applied below
+    }
 
     // #region classify
-    if (answer) {
+    if (answers) {
       this.#backoff.reset();
       this.#healthy = true;
       this.#emit('state', { state: 'open' });
-      this.#deliver(answer);
-      this.#emit('attempt', {
-        startedAt,
-        endedAt: this.#now(),
-        outcome: answer.messages.length ? 'messages' : 'empty',
-        status: response.status,
-        initial,
-        received: answer.messages.length,
-        cursor: this.#cursor,
-      });
+      let received = 0;
+      for (const [room, answer] of answers) {
+        if (!this.#rooms.has(room)) continue; // unfollowed while the answer travelled
+        this.#rooms.set(room, answer.cursor);
+        received += answer.messages.length;
+        this.#emit('answer', { room, answer });
+      }
+      this.#emit('attempt', { startedAt, endedAt: this.#now(), outcome: received ? 'messages' : 'empty', status: response.status, initial, received });
       return undefined;
     }
     if (response.status === 429 || response.status === 503) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#now());
       return this.#fail(startedAt, 'retry-after', `the server asked to wait (${response.status})`, response.status, retryAfterMs);
     }
     if (response.status >= 500) {
       return this.#fail(startedAt, 'server-error', `server error ${response.status}`, response.status);
     }
     // Any other status is a bug in this client or a refusal: retrying would not help.
-    const error = await response.json().then((body: { error?: string }) => body.error ?? '', () => '');
-    this.#record(startedAt, 'client-error', response.status);
+    const error = await response.json().then((body: { error?: unknown }) => (typeof body?.error === 'string' ? body.error : ''), () => '');
+    this.#record(startedAt, 'client-error', response.status, undefined, error);
     this.#emit('fatal', { status: response.status, error });
     this.stop(`the server refused the request (${response.status})`);
     return null;
     // #endregion classify
   }
 
-  // #region deliver
-  #deliver({ messages, cursor, gap }: PollAnswer): void {
-    const shownUpTo = this.#cursor ?? 0;
-    // A cursor that went backwards: the room was dropped on the server and started again at 1.
-    const reset = cursor < shownUpTo;
-    if (gap) this.#emit('gap', { cursor: shownUpTo });
-    // Ids only grow: anything at or below the cursor has been shown already.
-    const fresh = messages.filter((message) => reset || message.id > shownUpTo).sort((a, b) => a.id - b.id);
-    this.#cursor = Math.max(reset ? 0 : shownUpTo, cursor, ...fresh.map((message) => message.id));
-    if (fresh.length || reset) this.#emit('messages', { messages: fresh, reset });
-  }
-  // #endregion deliver
-
   #fail(startedAt: number, outcome: PollOutcome, reason: string, status?: number, atLeastMs = 0): number {
     this.#healthy = false;
-    const delayMs = this.#backoff.next(atLeastMs);
-    this.#record(startedAt, outcome, status, delayMs);
+    const delayMs = Math.min(this.#backoff.next(atLeastMs), MAX_NETWORK_DELAY_MS);
+    this.#record(startedAt, outcome, status, delayMs, reason);
     this.#emit('state', { state: 'backing-off', until: this.#now() + delayMs, reason });
     return delayMs;
   }
@@ -253,20 +290,20 @@ export class LongPollClient extends EventTarget {
     return null;
   }
 
-  #record(startedAt: number, outcome: PollOutcome, status?: number, delayMs?: number): void {
-    this.#emit('attempt', { startedAt, endedAt: this.#now(), outcome, status, delayMs });
+  #record(startedAt: number, outcome: PollOutcome, status?: number, delayMs?: number, reason?: string): void {
+    this.#emit('attempt', { startedAt, endedAt: this.#now(), outcome, status, delayMs, reason });
   }
 
   #emit<K extends keyof LongPollEvents>(type: K, detail: LongPollEvents[K]): void {
+    if (type === 'state') this.#state = detail as LongPollState;
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
 
-/** Retry-After in seconds (the only form this server sends) or as an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number {
-  if (!value) return 0;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1_000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? 0 : Math.max(0, date - now);
+/** The reason a request was abandoned: it outlived the server's promised timeout plus the margin. */
+export class DeadlineError extends Error {
+  constructor() {
+    super('no answer within the server’s poll timeout plus the margin: connection abandoned');
+    this.name = 'DeadlineError';
+  }
 }

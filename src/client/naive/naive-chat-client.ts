@@ -11,6 +11,8 @@ export interface NaiveAnswer {
   timestamp: number;
 }
 
+import { MalformedAnswerError } from '../malformed-answer.ts';
+
 /** `open`: a request is out, waiting for news. */
 export type NaiveChatState = 'open' | 'retrying' | 'closed';
 
@@ -21,6 +23,18 @@ export interface NaiveChatEvents {
 }
 
 export const RETRY_DELAY_MS = 5_000;
+
+/**
+ * Checks an answer of the naive backend: `msg` a string or null, `timestamp` a whole number of seconds.
+ * @throws MalformedAnswerError otherwise (retried after the fixed delay, and shown in the wire log).
+ */
+export function readNaiveAnswer(value: unknown): NaiveAnswer {
+  const answer = value as Partial<NaiveAnswer> | null;
+  if (typeof answer !== 'object' || answer === null) throw new MalformedAnswerError('not an object');
+  if (answer.msg !== null && typeof answer.msg !== 'string') throw new MalformedAnswerError('"msg" is neither text nor null');
+  if (!Number.isSafeInteger(answer.timestamp) || answer.timestamp! < 0) throw new MalformedAnswerError('"timestamp" is not a whole number of seconds');
+  return { msg: answer.msg, timestamp: answer.timestamp! };
+}
 
 export class NaiveChatClient extends EventTarget {
   #url: string;
@@ -76,7 +90,7 @@ export class NaiveChatClient extends EventTarget {
           signal: this.#controller.signal,
         });
         if (!response.ok) throw new Error(await reasonOf(response));
-        const answer = (await response.json()) as NaiveAnswer;
+        const answer = readNaiveAnswer(await response.json().catch(() => undefined));
         this.#emit('wire', `GET ?timestamp=${this.#timestamp} → ${answer.msg === null ? 'nothing new (capped)' : `timestamp ${answer.timestamp}`}`);
         this.#timestamp = answer.timestamp;
         if (answer.msg !== null) this.#lastNewsAt = performance.now();

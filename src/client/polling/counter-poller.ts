@@ -3,7 +3,23 @@
  * every N seconds whether or not anything changed. Also counts the bytes each answer
  * cost, headers included, from the browser's Resource Timing entries.
  */
+import { Backoff } from '../backoff.ts';
+import { MalformedAnswerError } from '../malformed-answer.ts';
+import { parseRetryAfter } from '../network-delay.ts';
 import { PollTracker, type CounterReading, type PollOutcome } from './poll-tracker.ts';
+
+/**
+ * Checks a counter answer: `value`, `changedAt` and `serverTime` are finite numbers.
+ * @throws MalformedAnswerError otherwise (a failure like any other: counted, backed off, retried).
+ */
+export function readCounterReading(value: unknown): CounterReading {
+  const reading = value as Partial<CounterReading> | null;
+  if (typeof reading !== 'object' || reading === null) throw new MalformedAnswerError('the counter answer is not an object');
+  for (const key of ['value', 'changedAt', 'serverTime'] as const) {
+    if (typeof reading[key] !== 'number' || !Number.isFinite(reading[key])) throw new MalformedAnswerError(`"${key}" is not a number`);
+  }
+  return { value: reading.value!, changedAt: reading.changedAt!, serverTime: reading.serverTime! };
+}
 
 export interface PollerEvents {
   poll: { outcome: PollOutcome; reading: CounterReading };
@@ -23,6 +39,9 @@ export class CounterPoller extends EventTarget {
   #controller: AbortController | undefined;
   #running = false;
   #observer: PerformanceObserver | undefined;
+  /** After a failure the next question waits at least this backoff (and the server's Retry-After). */
+  #backoff = new Backoff();
+  #failureDelayMs = 0;
 
   constructor({ url = '/api/polling/counter', intervalMs = 2_000 } = {}) {
     super();
@@ -75,19 +94,29 @@ export class CounterPoller extends EventTarget {
     this.#controller = new AbortController();
     try {
       const response = await fetch(this.#url, { cache: 'no-store', signal: this.#controller.signal });
-      if (!response.ok) throw new Error(`${response.status}: ${(await response.json()).error ?? 'error'}`);
-      const reading = (await response.json()) as CounterReading;
+      if (!response.ok) {
+        const reason = await response.json().then((body: { error?: unknown }) => body?.error, () => undefined);
+        this.#failureDelayMs = this.#backoff.next(parseRetryAfter(response.headers.get('retry-after')));
+        throw new Error(`${response.status}: ${typeof reason === 'string' ? reason : 'error'}`);
+      }
+      const reading = readCounterReading(await response.json().catch(() => undefined));
       const outcome = this.tracker.record(reading, sentAt, performance.now());
+      this.#backoff.reset();
+      this.#failureDelayMs = 0;
       this.#emit('poll', { outcome, reading });
     } catch (error) {
       if (!this.#running) return;
+      if (!this.#failureDelayMs) this.#failureDelayMs = this.#backoff.next();
       this.tracker.recordFailure();
-      this.#emit('failure', { message: error instanceof Error ? error.message : String(error) });
+      const retry = `; next try in ${(Math.max(this.#intervalMs, this.#failureDelayMs) / 1000).toFixed(1)} s`;
+      this.#emit('failure', { message: `${error instanceof Error ? error.message : String(error)}${retry}` });
     }
     if (!this.#running) return;
-    // Ask again one interval after the last question, whether or not anything changed.
+    // Ask again one interval after the last question, whether or not anything changed (longer after a failure).
     const elapsed = performance.now() - sentAt;
-    this.#timer = setTimeout(() => this.#poll(), Math.max(0, this.#intervalMs - elapsed));
+    const delayMs = Math.max(this.#intervalMs, this.#failureDelayMs) - elapsed;
+    this.#failureDelayMs = 0;
+    this.#timer = setTimeout(() => this.#poll(), Math.max(0, delayMs));
   }
   // #endregion poll
 
