@@ -261,8 +261,11 @@ export class RoomFeed extends EventTarget {
   #closed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(tabs: ChatTabs, readonly room: string, headers: Record<string, string>, fetcher: typeof fetch, now: () => number) {
+  readonly room: string;
+
+  constructor(tabs: ChatTabs, room: string, headers: Record<string, string>, fetcher: typeof fetch, now: () => number) {
     super();
+    this.room = room;
     this.#tabs = tabs;
     this.#headers = headers;
     this.#fetch = fetcher;

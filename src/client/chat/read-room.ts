@@ -9,14 +9,21 @@ import { parseRetryAfter } from '../network-delay.ts';
 
 /** A read that failed: `retryAfterMs` from the server (clamped), `fatal` for a 4xx that retrying cannot fix. */
 export class RoomReadError extends Error {
+  readonly outcome: 'network-error' | 'server-error' | 'retry-after' | 'client-error';
+  readonly status?: number;
+  readonly retryAfterMs: number;
+
   constructor(
     message: string,
-    readonly outcome: 'network-error' | 'server-error' | 'retry-after' | 'client-error',
-    readonly status?: number,
-    readonly retryAfterMs = 0,
+    outcome: 'network-error' | 'server-error' | 'retry-after' | 'client-error',
+    status?: number,
+    retryAfterMs = 0,
   ) {
     super(message);
     this.name = 'RoomReadError';
+    this.outcome = outcome;
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -27,7 +27,11 @@ export class RoomView {
   #epoch: string | undefined;
   #shownUpTo = 0;
 
-  constructor(readonly room: string) {}
+  readonly room: string;
+
+  constructor(room: string) {
+    this.room = room;
+  }
 
   /** Applies an answer; returns what to show, or `undefined` when nothing changed. */
   apply(answer: RoomAnswer): RoomChange | undefined {

@@ -6,8 +6,10 @@ import { ChatEventSource, HEARTBEAT_MISSES, type ChatEventSourceEvents, type Eve
 class FakeSource extends EventTarget implements EventSourceLike {
   readyState = 0;
   closed = false;
-  constructor(readonly url: string) {
+  readonly url: string;
+  constructor(url: string) {
     super();
+    this.url = url;
   }
   close() {
     this.closed = true;
