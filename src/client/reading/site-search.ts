@@ -23,6 +23,21 @@ export async function mountSearch(container: HTMLElement): Promise<void> {
   }
   const PagefindUI = (window as unknown as { PagefindUI: PagefindUIConstructor }).PagefindUI;
   const ui = new PagefindUI({ element: container, showSubResults: true, showImages: false });
+  labelSearchInput(container);
   const query = new URLSearchParams(location.search).get('q');
   if (query) ui.triggerSearch(query);
+}
+
+/** Pagefind names its input with a title only: give it a proper accessible name (WCAG 4.1.2). */
+function labelSearchInput(container: HTMLElement): void {
+  const label = (input: HTMLInputElement | null) => input?.setAttribute('aria-label', 'Search the lessons');
+  const input = container.querySelector<HTMLInputElement>('input');
+  if (input) return void label(input);
+  const observer = new MutationObserver(() => {
+    const added = container.querySelector<HTMLInputElement>('input');
+    if (!added) return;
+    label(added);
+    observer.disconnect();
+  });
+  observer.observe(container, { childList: true, subtree: true });
 }
