@@ -160,7 +160,7 @@ try {
   }
 } finally {
   await browser.close();
-  await chrome?.kill();
+  chrome?.kill();
   site.stop();
 }
 

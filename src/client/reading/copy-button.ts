@@ -31,7 +31,7 @@ export async function copyText(text: string, fallback: Element): Promise<CopyOut
   scratch.select();
   let copied = false;
   try {
-    copied = document.execCommand('copy');
+    copied = document.execCommand('copy'); // deprecated, and still the only way without a secure context
   } catch {
     copied = false;
   }
