@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgressStore, PROGRESS_EVENT, PROGRESS_STORAGE_KEY, type ProgressRecord } from '../../src/client/progress/progress-store.ts';
+import { createProgressStore, PROGRESS_EVENT, PROGRESS_STORAGE_KEY, type ProgressRecord } from '../../../../src/client/progress/progress-store.ts';
 
 function memoryStorage() {
   const items = new Map<string, string>();

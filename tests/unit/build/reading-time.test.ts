@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readingMinutes, READING_WORDS_PER_MINUTE } from '../../src/build/reading-time.ts';
+import { readingMinutes, READING_WORDS_PER_MINUTE } from '../../../src/build/reading-time.ts';
 
 describe('reading time', () => {
   it('counts prose words only: no front matter, imports, component tags or fenced code', () => {
