@@ -36,7 +36,7 @@ const IDLE_WINDOW_MS = 10_000;
 const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
 
 /** Runs before any page script: widget elements (`*-demo`, `live-server-stats`) are never defined, so no widget starts. */
-export const PAUSE_WIDGETS_SCRIPT = `(() => {
+const PAUSE_WIDGETS_SCRIPT = `(() => {
   const define = customElements.define.bind(customElements);
   customElements.define = (name, constructor, options) => {
     if (name.endsWith('-demo') || name === 'live-server-stats') return;

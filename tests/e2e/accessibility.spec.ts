@@ -8,7 +8,7 @@ import { sitePaths } from '../../scripts/site-pages.mjs';
  * best practices. The widgets run as a learner sees them; frames (the clock's forever frame, the
  * sandboxed "before" frame) are left out: their content is the lesson's subject, not the site.
  */
-export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
 for (const path of sitePaths()) {
   for (const colorScheme of ['light', 'dark'] as const) {
