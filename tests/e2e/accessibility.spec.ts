@@ -14,6 +14,9 @@ for (const path of sitePaths()) {
   for (const colorScheme of ['light', 'dark'] as const) {
     test(`${path} has no axe violations (${colorScheme})`, async ({ page }) => {
       await page.emulateMedia({ colorScheme });
+      // The naive chat's wait is held here in the browser instead of on the server, whose count of
+      // naive waits other specs read: the widget still shows itself waiting, as a learner sees it.
+      await page.route('**/api/naive/backend?timestamp=*', () => {});
       await page.goto(path, { waitUntil: 'load' });
       const { violations } = await new AxeBuilder({ page }).withTags(AXE_TAGS).exclude('iframe').options({ iframes: false }).setLegacyMode(true).analyze();
       const found = violations.map(

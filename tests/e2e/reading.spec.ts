@@ -147,6 +147,60 @@ test.describe('widgets', () => {
     await expect(page.locator('#reconnect-timeline-summary')).toContainText(/Last minute: \d+ polls? answered, \d+ failed/);
   });
 
+  test('"Add 50 idle waiters" stays disabled while its batch runs, counts down, and leaves no stale text', async ({ page }) => {
+    await page.clock.install();
+    await page.route('**/api/naive/backend?timestamp=*', () => {}); // no server-side wait (see accessibility.spec.ts)
+    let refuse = false;
+    await page.route('**/api/naive/load', (route) =>
+      refuse
+        ? route.fulfill({ status: 429, headers: { 'Retry-After': '17' }, json: { error: 'your batch of idle waiters is still running; ask again in 17 s' } })
+        : route.fulfill({ json: { added: 50, held: 50, limit: 2000, holdSeconds: 20 } }),
+    );
+    await page.goto('/lessons/naive-busy-loop/');
+    const demo = page.locator('naive-chat-demo');
+    const button = demo.locator('[data-action="load"]');
+    const status = demo.locator('[data-field="load-status"]');
+
+    await button.click();
+    await expect(status).toHaveText(/added 50 idle waiters for 20 s/);
+    await expect(button).toBeDisabled();
+    await expect(button).toHaveText('Batch running: 20 s left');
+    await page.clock.runFor(5_000);
+    await expect(button).toHaveText('Batch running: 15 s left');
+    await page.clock.runFor(16_000);
+    await expect(button).toBeEnabled();
+    await expect(button).toHaveText('Add 50 idle waiters for 20 s');
+    await expect(status).toHaveText(/batch ended/);
+
+    refuse = true;
+    await button.click();
+    await expect(status).toHaveText(/Refused \(429\)/);
+    await expect(button).toHaveText('Try again in 17 s');
+    await page.clock.runFor(18_000);
+    await expect(button).toBeEnabled();
+    await expect(status).not.toContainText('ask again in');
+  });
+
+  test('the naive chat shows a message time as a clock time, not as raw seconds since 1970', async ({ page }) => {
+    let answered = false; // one message, then the next wait is held in the browser
+    await page.route('**/api/naive/backend?timestamp=*', (route) => {
+      if (answered) return;
+      answered = true;
+      return route.fulfill({ json: { msg: 'hello from the file', timestamp: 1_767_225_600 } });
+    });
+    await page.goto('/lessons/naive-busy-loop/');
+    const line = page.getByRole('log', { name: 'Messages this page received' }).getByRole('listitem').first();
+    await expect(line).toContainText('hello from the file');
+    await expect(line.locator('time')).toHaveText(/^\d{2}:\d{2}:\d{2}$/);
+    await expect(line).not.toContainText('1767225600 ');
+  });
+
+  test('moving the polling slider says that the figures started afresh', async ({ page }) => {
+    await page.goto('/lessons/why-comet/');
+    await page.getByRole('slider', { name: /Ask every/ }).fill('3');
+    await expect(page.locator('polling-demo [data-field="figures-note"]')).toHaveText('Figures started afresh for one request every 3.0 s.');
+  });
+
   test('a table the script fills stays hidden until it has rows', async ({ page }) => {
     await page.goto('/lessons/hardening/');
     await expect(page.locator('[data-field="chat-writes-table"]')).toBeHidden();
