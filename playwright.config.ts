@@ -37,7 +37,15 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  projects: [
+    { name: 'chromium', use: { ...devices['Desktop Chrome'] } },
+    // A phone (390 × 844, touch), for the specs where the narrow screen matters: reading and accessibility.
+    {
+      name: 'phone',
+      testMatch: /(accessibility|reading)\.spec\.ts$/,
+      use: { ...devices['Desktop Chrome'], viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
+    },
+  ],
   webServer: {
     command: 'node scripts/serve.ts',
     url: `http://127.0.0.1:${port}/api/stats`,

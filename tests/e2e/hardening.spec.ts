@@ -15,7 +15,7 @@ test.afterAll(async () => {
 
 const openLesson = async (page: Page) => {
   await page.goto(server.url('/lessons/hardening/'));
-  return (part: string) => page.locator(`hardening-demo[data-part="${part}"]`);
+  return (part: string) => page.locator(`.hardening-demo[data-part="${part}"]`);
 };
 
 test.describe('hardening lesson', () => {

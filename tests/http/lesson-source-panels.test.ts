@@ -9,7 +9,10 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const lessons = readdirSync(`${process.env.BUILD_DIR || 'dist'}/client/lessons`);
+// One folder per lesson (the folder also holds the lessons index, /lessons/index.html).
+const lessons = readdirSync(`${process.env.BUILD_DIR || 'dist'}/client/lessons`, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 function decodeEntities(html: string): string {
   return html

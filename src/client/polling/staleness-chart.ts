@@ -1,11 +1,17 @@
 /**
  * Draws the polling widget's chart into an `<svg>`: one bar per change the page saw,
  * as tall as the change was late, against a dashed line at the polling interval.
+ *
+ * The drawing is made at the svg's own width in CSS pixels (one viewBox unit = one pixel), so
+ * its text keeps the size the stylesheet gives it (11 px or more) on a phone as on a desk. The
+ * same figures are written as rows into the `<tbody data-chart-table>` of the chart's
+ * `<figure>`, if it has one, for readers who cannot hover a bar.
  */
 import type { ChangeSeen } from './poll-tracker.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const WIDTH = 600;
+/** Width used before the svg has been laid out (CSS px). */
+const FALLBACK_WIDTH = 600;
 const HEIGHT = 200;
 const LEFT = 44;
 const RIGHT = 12;
@@ -39,7 +45,16 @@ export function chartSummary(changes: readonly ChangeSeen[]): string {
   return `How late the page saw each of ${changes.length} changes: on average ${formatSeconds(average)}, at worst ${formatSeconds(Math.max(...lateness))}`;
 }
 
+/** One bar's figures in words: the same text as its tooltip and its table row. */
+function describeChange(change: ChangeSeen): string {
+  return (
+    `value ${change.value}: seen ${formatSeconds(change.stalenessMs)} late` +
+    (change.missed > 0 ? `, ${change.missed} earlier change${change.missed > 1 ? 's' : ''} never seen` : '')
+  );
+}
+
 export function drawStalenessChart(svg: SVGSVGElement, changes: readonly ChangeSeen[], intervalMs: number): void {
+  const WIDTH = Math.round(svg.clientWidth) || FALLBACK_WIDTH;
   const shown = changes.slice(-CHART_CHANGES);
   const ceiling = scaleCeilingMs(Math.max(intervalMs, ...shown.map((change) => change.stalenessMs)));
   const plotWidth = WIDTH - LEFT - RIGHT;
@@ -57,7 +72,7 @@ export function drawStalenessChart(svg: SVGSVGElement, changes: readonly ChangeS
       element('text', { class: 'axis', x: LEFT - 6, y: y(tick) + 4, 'text-anchor': 'end' }, formatSeconds(tick)),
     );
   }
-  svg.append(element('text', { class: 'axis', x: LEFT, y: HEIGHT - 8 }, `each bar: one change the page saw (last ${CHART_CHANGES})`));
+  svg.append(element('text', { class: 'axis', x: LEFT, y: HEIGHT - 8 }, `each bar: one change seen (last ${CHART_CHANGES})`));
 
   const slot = plotWidth / CHART_CHANGES;
   shown.forEach((change, index) => {
@@ -69,14 +84,7 @@ export function drawStalenessChart(svg: SVGSVGElement, changes: readonly ChangeS
       width: slot * 0.7,
       height: Math.max(1, TOP + plotHeight - top),
     });
-    bar.append(
-      element(
-        'title',
-        {},
-        `value ${change.value}: seen ${formatSeconds(change.stalenessMs)} late` +
-          (change.missed > 0 ? `, ${change.missed} earlier change${change.missed > 1 ? 's' : ''} never seen` : ''),
-      ),
-    );
+    bar.append(element('title', {}, describeChange(change)));
     svg.append(bar);
   });
 
@@ -86,5 +94,20 @@ export function drawStalenessChart(svg: SVGSVGElement, changes: readonly ChangeS
   );
   if (shown.length === 0) {
     svg.append(element('text', { class: 'axis', x: LEFT + plotWidth / 2, y: TOP + plotHeight / 2, 'text-anchor': 'middle' }, 'No change seen yet'));
+  }
+
+  const table = svg.closest('figure')?.querySelector<HTMLTableSectionElement>('tbody[data-chart-table]');
+  if (table) {
+    table.replaceChildren(
+      ...shown.map((change) => {
+        const row = document.createElement('tr');
+        for (const text of [String(change.value), formatSeconds(change.stalenessMs), String(change.missed)]) {
+          const cell = document.createElement('td');
+          cell.textContent = text;
+          row.append(cell);
+        }
+        return row;
+      }),
+    );
   }
 }
