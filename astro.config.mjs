@@ -20,7 +20,10 @@ try {
   throw new Error(`SITE_URL must be an absolute http(s) address such as https://comet.example.org/; received "${siteUrl}"`);
 }
 
-/** Builds the Pagefind search index over the built pages (static files: search works without a server). */
+/**
+ * Builds the Pagefind search index over the built pages (static files: search works without a server).
+ * @returns {import('astro').AstroIntegration}
+ */
 const pagefindIndex = () => ({
   name: 'comet-lessons:pagefind',
   hooks: {
