@@ -9,6 +9,7 @@ test('the measure lesson shows the live server figures, and an open clock frame 
 
   const clockPage = await browser.newPage();
   await clockPage.goto('/lessons/forever-frame/');
+  await clockPage.locator('clock-demo').scrollIntoViewIfNeeded(); // the clock holds its frame only while on screen
   await expect(clockPage.locator('clock-demo [data-field="state"]')).toHaveText('open');
   await expect.poll(async () => Number(await clockFrames.textContent()), { timeout: 5_000 }).toBeGreaterThan(before);
   await clockPage.close();

@@ -120,6 +120,7 @@ test.describe('progress', () => {
 test.describe('widgets', () => {
   test('a wire log follows new lines only while the reader is at its bottom', async ({ page }) => {
     await page.goto('/lessons/forever-frame/');
+    await page.locator('clock-demo').scrollIntoViewIfNeeded(); // the clock holds its frame only while on screen
     const log = page.locator('clock-demo [data-field="log"]');
     await expect.poll(() => log.evaluate((list) => list.scrollHeight > list.clientHeight), { timeout: 20_000 }).toBe(true);
     await log.evaluate((list) => (list.scrollTop = 0));
