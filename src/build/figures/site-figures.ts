@@ -1,6 +1,5 @@
 import { Backoff } from '../../client/backoff.ts';
 import { WATCHDOG_INTERVALS } from '../../client/clock/forever-frame-client.ts';
-import { HIDDEN_STOP_AFTER_MS } from '../../client/long-poll/page-lifecycle.ts';
 import { RETRY_DELAY_MS } from '../../client/naive/naive-chat-client.ts';
 import { CounterPoller, MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../../client/polling/counter-poller.ts';
 import { BURST_SECONDS } from '../../server/chat/chat-handler.ts';
@@ -52,7 +51,6 @@ export const SITE_FIGURES = {
   // Reconnection (src/client)
   backoffInitial: figure(backoff.initialMs, 'ms', 'Backoff initialMs'),
   backoffMax: figure(backoff.maxMs, 'ms', 'Backoff maxMs'),
-  hiddenStopAfter: figure(HIDDEN_STOP_AFTER_MS, 'ms', 'HIDDEN_STOP_AFTER_MS'),
   watchdogIntervals: figure(WATCHDOG_INTERVALS, 'times', 'WATCHDOG_INTERVALS'),
   // The forever frame
   tickInterval: figure(TICK_INTERVAL_MS, 'ms', 'TICK_INTERVAL_MS'),

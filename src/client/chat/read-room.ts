@@ -59,7 +59,7 @@ export async function readRoom(room: string, cursor: string | undefined, { endpo
   if (response.status === 429 || response.status === 503) {
     throw new RoomReadError(`the server asked to wait (${response.status})`, 'retry-after', response.status, parseRetryAfter(response.headers.get('retry-after')));
   }
-  if (response.status >= 500) throw new RoomReadError(`server error ${response.status}`, 'server-error', response.status);
+  if (response.status === 408 || response.status >= 500) throw new RoomReadError(`server error ${response.status}`, 'server-error', response.status);
   const body = (await response.json().catch(() => ({}))) as { error?: unknown };
   throw new RoomReadError(typeof body?.error === 'string' ? body.error : `refused (${response.status})`, 'client-error', response.status);
 }

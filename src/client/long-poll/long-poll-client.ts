@@ -265,7 +265,8 @@ export class LongPollClient extends EventTarget {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#now());
       return this.#fail(startedAt, 'retry-after', `the server asked to wait (${response.status})`, response.status, retryAfterMs);
     }
-    if (response.status >= 500) {
+    if (response.status === 408 || response.status >= 500) {
+      // 408: the server gave up waiting for the request; sending it again is the fix (RFC 9110 §15.5.9).
       return this.#fail(startedAt, 'server-error', `server error ${response.status}`, response.status);
     }
     // Any other status is a bug in this client or a refusal: retrying would not help.

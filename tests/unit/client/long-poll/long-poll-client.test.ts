@@ -162,6 +162,21 @@ describe('LongPollClient (one poll for many rooms)', () => {
     client.stop();
   });
 
+  it('retries a 408 (the server gave up waiting for the request) after a backoff, as RFC 9110 §15.5.9 allows', async () => {
+    const server = createFakeChatServer();
+    server.faults.push(408);
+    const client = new LongPollClient({ fetch: server.fetch, backoff: new Backoff({ random: () => 0 }) });
+    const { attempts, fatal } = collect(client);
+    client.follow('r');
+    client.start();
+    await settle();
+    expect(attempts[0]).toMatchObject({ outcome: 'server-error', status: 408 });
+    await vi.advanceTimersByTimeAsync(attempts[0]!.delayMs!);
+    expect(server.fetch.mock.calls.length).toBeGreaterThan(1);
+    expect(fatal).toEqual([]);
+    client.stop();
+  });
+
   it('reports a 4xx and never retries it', async () => {
     const server = createFakeChatServer();
     server.faults.push(400);
