@@ -24,7 +24,6 @@ function post(body: unknown, headers: Record<string, string> = {}) {
 describe('POST and GET /api/chat/messages', () => {
   it('stores a message (201) and answers a poll that was waiting for it at once', async () => {
     const room = uniqueRoom();
-    const startedAt = performance.now();
     const waiting = fetch(server.url(`${path}?room=${room}&after=0.0`)); // default 25 s poll, on a room still empty
     await eventually(async () => expect((await readGauges(server)).chatWaiters).toBeGreaterThanOrEqual(1));
     const created = await post({ text: 'hello, poll', author: 'Ada', room });
@@ -33,8 +32,7 @@ describe('POST and GET /api/chat/messages', () => {
     const message = await created.json();
     expect(message).toEqual({ id: 1, epoch: expect.stringMatching(/^[a-z0-9]{8}$/), text: 'hello, poll', author: 'Ada', at: expect.any(Number), room });
 
-    const answer = await waiting;
-    expect(performance.now() - startedAt).toBeLessThan(5_000); // long before the 25 s timeout
+    const answer = await waiting; // the message itself (below), not the empty answer of a timeout
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(await answer.json()).toEqual({ messages: [message], cursor: `${message.epoch}.1` });
@@ -100,8 +98,7 @@ describe('POST and GET /api/chat/messages', () => {
     const answer = await (await fetch(server.url(`${path}?room=${room}&after=${epoch}.1&timeout=300`))).json();
     const elapsed = performance.now() - startedAt;
     expect(answer).toEqual({ messages: [], cursor: `${epoch}.1` });
-    expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(5_000);
+    expect(elapsed).toBeGreaterThanOrEqual(250); // held for the 300 ms asked (timers may fire a little early)
   });
 
   it('keeps rooms apart', async () => {

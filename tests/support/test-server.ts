@@ -36,6 +36,7 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
   const ownsFolder = dataDir === undefined;
   let child: ChildProcess | undefined;
   let output = '';
+  let lastExit: TestServer['lastExit'];
 
   const launch = async () => {
     child = spawn(process.execPath, ['scripts/serve.ts'], {
@@ -59,7 +60,12 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
   const stopChild = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const running = child;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) =>
+      running.once('exit', (code, signal) => {
+        lastExit = { code, signal };
+        resolve();
+      }),
+    );
     running.kill(signal);
     const killer = setTimeout(() => running.kill('SIGKILL'), 5_000);
     await exited;
@@ -86,6 +92,9 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
     },
     start: launch,
     output: () => output,
+    get lastExit() {
+      return lastExit;
+    },
     get pid() {
       return child?.pid;
     },
