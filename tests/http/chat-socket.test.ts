@@ -152,6 +152,24 @@ describe('the chat socket protocol', () => {
     expect(refused.retryAfterMs).toBeGreaterThanOrEqual(1_000);
   });
 
+  it('spends no rate token on a repeated post (same key, same text), as over HTTP', async () => {
+    const server = await serve({ config: { postsPerSecond: 1 } }); // a burst of 2
+    const client = connect(`${server.socketUrl}?room=rate-repeat`);
+    await client.opened;
+    const answers = (count: number) => client.next(() => client.frames.filter((f) => f.type === 'posted' || f.type === 'error').length >= count);
+    for (let i = 0; i < 4; i += 1) client.ws.send(JSON.stringify({ type: 'post', key: 'same', text: 'once' }));
+    client.ws.send(JSON.stringify({ type: 'post', key: 'second', text: 'twice' }));
+    await answers(5);
+    const replies = client.frames.filter((f) => f.type === 'posted' || f.type === 'error');
+    expect(replies.map((f) => [f.type, f.key, f.repeated])).toEqual([
+      ['posted', 'same', false],
+      ['posted', 'same', true],
+      ['posted', 'same', true],
+      ['posted', 'same', true],
+      ['posted', 'second', false], // the burst's second token: the repeats spent none
+    ]);
+  });
+
   it.each([
     ['invalid JSON', '{"type": "post",', CLOSE_CODES.invalidMessage, /not valid JSON/],
     ['an unknown type', '{"type": "subscribe"}', CLOSE_CODES.invalidMessage, /unknown message type/],

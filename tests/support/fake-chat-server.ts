@@ -1,7 +1,7 @@
 import { vi } from 'vitest';
 import type { ChatMessage } from '../../src/server/chat/chat-message.ts';
 
-export type Fault = 'network' | 'silent' | 'malformed' | 500 | 503 | 429 | 400;
+export type Fault = 'network' | 'silent' | 'malformed' | 500 | 503 | 429 | 408 | 400;
 
 /**
  * A scripted stand-in for the chat API's wire contract, for client unit tests: rooms with

@@ -2,6 +2,7 @@ import type { ChatDraft, ChatMessage } from '../../src/server/chat/chat-message.
 import { formatCursor, newEpoch, type Cursor } from '../../src/server/chat/cursor.ts';
 import {
   IdempotencyConflictError,
+  type AppendOptions,
   type AppendResult,
   type MessageStore,
   type ReadResult,
@@ -58,7 +59,7 @@ export function createFakeMessageStore({ latest = 50 } = {}): FakeMessageStore {
   };
 
   return {
-    async append(draft: ChatDraft): Promise<AppendResult> {
+    async append(draft: ChatDraft, { admit }: AppendOptions = {}): Promise<AppendResult> {
       if (closed) throw new Error('the store is closed');
       const room = roomOf(draft.room);
       if (draft.idempotencyKey !== undefined) {
@@ -68,6 +69,7 @@ export function createFakeMessageStore({ latest = 50 } = {}): FakeMessageStore {
           return { message: earlier, repeated: true };
         }
       }
+      admit?.(); // only a new message is admitted (a rate limit throws here)
       const message: ChatMessage = { id: room.nextId, epoch: room.epoch, text: draft.text, author: draft.author, at: Date.now(), room: draft.room };
       room.nextId += 1;
       room.messages.push(message);

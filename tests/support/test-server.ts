@@ -17,6 +17,8 @@ export interface TestServer {
   /** Starts it again after crash(), on the same port and data folder. */
   start(): Promise<void>;
   output(): string;
+  /** How the process last ended: its exit code, or the signal that killed it; `undefined` while it runs. */
+  readonly lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** The server process's id (for tools such as prlimit). */
   readonly pid: number | undefined;
 }

@@ -184,19 +184,16 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
         deliver({ type: 'error', key: post.key, error: post.error });
         return;
       }
-      try {
-        postLimiter.take(client, 'messages');
-      } catch (error) {
-        const retryAfterSeconds = Number((error as HttpError).headers['Retry-After'] ?? 1);
-        deliver({ type: 'error', key: post.key, error: (error as HttpError).message, retryAfterMs: retryAfterSeconds * 1_000 });
-        return;
-      }
       // Stop reading while the store works: a client that floods posts feels TCP backpressure.
       ws.pause();
-      store.append(post.draft).then(
+      // The rate token is spent only for a new message (`admit`): a retried post that was stored is free, as over HTTP.
+      store.append(post.draft, { admit: () => postLimiter.take(client, 'messages') }).then(
         ({ message, repeated }) => deliver({ type: 'posted', key: post.key, message, repeated }),
         (error: unknown) => {
-          if (error instanceof IdempotencyConflictError) deliver({ type: 'error', key: post.key, error: error.message });
+          if (error instanceof HttpError) {
+            const retryAfterSeconds = Number(error.headers['Retry-After'] ?? 0);
+            deliver({ type: 'error', key: post.key, error: error.message, ...(retryAfterSeconds > 0 && { retryAfterMs: retryAfterSeconds * 1_000 }) });
+          } else if (error instanceof IdempotencyConflictError) deliver({ type: 'error', key: post.key, error: error.message });
           else {
             console.error('A chat post over WebSocket failed:', error);
             deliver({ type: 'error', key: post.key, error: 'internal error' });
