@@ -39,10 +39,10 @@ export default defineConfig({
   },
   projects: [
     { name: 'chromium', use: { ...devices['Desktop Chrome'] } },
-    // A phone (390 × 844, touch), for the specs where the narrow screen matters: reading and accessibility.
+    // A phone (390 × 844, touch), for the specs where the narrow screen matters: reading, accessibility and the live demos.
     {
       name: 'phone',
-      testMatch: /(accessibility|reading)\.spec\.ts$/,
+      testMatch: /(accessibility|reading|chat|many-tabs|clock|sse|reconnect)\.spec\.ts$/,
       use: { ...devices['Desktop Chrome'], viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
     },
   ],
