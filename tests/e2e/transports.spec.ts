@@ -7,7 +7,7 @@ async function exerciseSwitch(page: Page, request: import('@playwright/test').AP
   await page.goto(`/lessons/websocket/?room=${room}`);
   const demo = page.locator('transport-demo');
   const messages = demo.getByRole('list', { name: 'Messages' }).locator('li');
-  const wire = demo.getByRole('log', { name: 'Wire traffic' });
+  const wire = demo.getByRole('list', { name: 'Wire traffic' });
   const send = async (text: string) => {
     await demo.getByRole('textbox', { name: 'Message' }).fill(text);
     await demo.getByRole('button', { name: 'Send', exact: true }).click();
