@@ -101,6 +101,7 @@ export function closeReason(text: string): string {
  * connection stays open.
  * @throws ProtocolViolation (1003 binary, 1007 not JSON / not an object / unknown type or field / bad key)
  */
+// #region client-frame
 export function parseClientFrame(data: string | Buffer | ArrayBuffer | Buffer[], isBinary: boolean, room: string, textMaxChars: number): PostRequest {
   if (isBinary) throw new ProtocolViolation(CLOSE_CODES.unsupportedData, 'binary frames are not understood; send JSON text');
   const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer).toString('utf8');
@@ -128,3 +129,4 @@ export function parseClientFrame(data: string | Buffer | ArrayBuffer | Buffer[],
     throw error;
   }
 }
+// #endregion client-frame
