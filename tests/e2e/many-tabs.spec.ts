@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { WIDGET_CONNECTION_SLOTS } from '../../src/client/tabs/connection-slots.ts';
 import { HELD_CONNECTIONS_TARGET } from '../../src/client/tabs/held-connections.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -87,6 +88,38 @@ test.describe('many tabs, one connection', () => {
         expect(await heldBy(server)).toBeLessThanOrEqual(HELD_CONNECTIONS_TARGET);
         await lifecycle(page, 'frozen');
       }
+    } finally {
+      await context.close();
+      await server.stop();
+    }
+  });
+
+  test('tabs that are all visible (side-by-side windows) share the budget: the clocks beyond it wait, and take over when a slot is freed', async ({ browser }) => {
+    test.setTimeout(90_000);
+    const server = await startTestServer();
+    const context = await browser.newContext();
+    const held = async () => {
+      const { gauges } = (await (await fetch(server.url('/api/stats'))).json()) as { gauges: Record<string, number> };
+      return (gauges.sseStreams ?? 0) + (gauges.clockStreams ?? 0);
+    };
+    try {
+      const pages: Page[] = [];
+      for (let i = 0; i < WIDGET_CONNECTION_SLOTS + 2; i++) {
+        const page = await context.newPage();
+        await page.goto(server.url('/lessons/forever-frame/'));
+        await page.locator('clock-demo').scrollIntoViewIfNeeded();
+        pages.push(page);
+      }
+      const states = () => Promise.all(pages.map((page) => page.locator('clock-demo [data-field="state"]').textContent()));
+      await expect.poll(async () => (await states()).filter((state) => state === 'open').length, { timeout: 20_000 }).toBe(WIDGET_CONNECTION_SLOTS);
+      await expect.poll(async () => (await states()).filter((state) => /^waiting/.test(state ?? '')).length, { timeout: 20_000 }).toBe(2);
+      expect(await held()).toBe(WIDGET_CONNECTION_SLOTS);
+      // A tab that holds a slot closes: a waiting one takes it over, and the total stays within the budget.
+      const holder = pages[(await states()).indexOf('open')]!;
+      await holder.close();
+      pages.splice(pages.indexOf(holder), 1);
+      await expect.poll(async () => (await states()).filter((state) => state === 'open').length, { timeout: 20_000 }).toBe(WIDGET_CONNECTION_SLOTS);
+      expect(await held()).toBeLessThanOrEqual(WIDGET_CONNECTION_SLOTS);
     } finally {
       await context.close();
       await server.stop();
