@@ -27,6 +27,19 @@ test.describe('a lesson page', () => {
     }
   });
 
+  test('no page is wider than the screen: wide tables, charts and demos scroll inside their own frame', async ({ page }) => {
+    await page.goto('/lessons/');
+    const lessons = await page.locator('main a[href^="/lessons/"]').evaluateAll((links) => [...new Set(links.map((link) => (link as HTMLAnchorElement).pathname))]);
+    expect(lessons.length).toBeGreaterThan(8);
+    const tooWide: string[] = [];
+    for (const lesson of lessons) {
+      await page.goto(lesson);
+      const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+      if (scrollWidth > innerWidth + 1) tooWide.push(`${lesson}: ${scrollWidth} px in ${innerWidth}`);
+    }
+    expect(tooWide).toEqual([]);
+  });
+
   test('every code panel and the test command get a copy button that copies without a secure context too', async ({ page }) => {
     await page.goto('/lessons/hardening/');
     const panels = page.locator('figure.source-code');
@@ -42,6 +55,11 @@ test.describe('a lesson page', () => {
     await command.click();
     await expect(command).toHaveText(/Copied|Selected/);
     await expect(page.locator('#page-announcer')).toContainText(/command/);
+    // A code panel copies its code, not the file name in its caption.
+    const panel = panels.first();
+    await panel.locator('.copy-button').click();
+    const copied = await page.evaluate(() => (window as unknown as { copied: string[] }).copied.at(-1) ?? '');
+    expect(copied.trim()).toBe(((await panel.locator('pre code').textContent()) ?? '').trim());
   });
 
   test('the course menu marks the current lesson; on a phone it sits behind a button', async ({ page }) => {

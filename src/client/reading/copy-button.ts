@@ -52,7 +52,8 @@ function announce(text: string): void {
 export function addCopyButtons(root: ParentNode = document): void {
   for (const host of root.querySelectorAll<HTMLElement>('[data-copy-source], .lesson-body > pre')) {
     if (host.querySelector(':scope > .copy-button')) continue;
-    const code = host.querySelector('code') ?? host;
+    // The code itself: in a source panel the caption names the file in a <code> of its own.
+    const code = host.querySelector('pre code') ?? host.querySelector('code') ?? host;
     const label = host.dataset.copySource || 'code';
     const button = document.createElement('button');
     button.type = 'button';
