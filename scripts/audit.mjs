@@ -5,7 +5,7 @@
 //   npm run audit -- --only /lessons/reconnection/   (one page)
 //   npm run audit -- --no-lighthouse                 (axe and idle time only)
 //
-// The built site (BUILD_DIR, default dist/) is served by scripts/serve.mjs on a free port of
+// The built site (BUILD_DIR, default dist/) is served by scripts/serve.ts on a free port of
 // 127.0.0.1 with a fresh data folder. Chromium: CHROMIUM_PATH or the machine's (scripts/find-chromium.mjs).
 //
 // How each figure is taken, the same way every time:
@@ -61,7 +61,7 @@ const freePort = () =>
 async function startSite() {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'comet-lessons-audit-'));
-  const child = spawn(process.execPath, ['scripts/serve.mjs'], {
+  const child = spawn(process.execPath, ['scripts/serve.ts'], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ASTRO_NODE_LOGGING: 'disabled' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -50,11 +50,11 @@ export async function postMessage(room: string, text: string, author?: string, o
       const answer = (await response.json().catch(() => undefined)) as unknown;
       if (response.ok) return readChatMessage(answer, 'the stored message');
       const reason = (answer as { error?: unknown } | undefined)?.error;
-      lastError = new Error(typeof reason === 'string' ? reason : `the server answered ${response.status}`);
-      if (response.status !== 429 && response.status < 500) throw new RefusedPost(lastError.message);
       waitMs = parseRetryAfter(response.headers.get('retry-after'));
+      lastError = new PostFailedError(typeof reason === 'string' ? reason : `the server answered ${response.status}`, response.status, waitMs);
+      if (response.status !== 429 && response.status < 500) throw new RefusedPost(lastError.message, response.status);
     } catch (error) {
-      if (error instanceof RefusedPost) throw new Error(error.message);
+      if (error instanceof RefusedPost) throw new PostFailedError(error.message, error.status);
       lastError = error instanceof MalformedAnswerError ? error : new Error(`no answer (${(error as Error).message})`);
     }
     if (attempt < POST_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, backoff.next(waitMs)));
@@ -64,4 +64,25 @@ export async function postMessage(room: string, text: string, author?: string, o
 // #endregion post-message
 
 /** A refusal retrying cannot fix (400, 403, 413, 422…). */
-class RefusedPost extends Error {}
+class RefusedPost extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * A post the server answered with an error: `status` is its HTTP status; `retryAfterMs` the
+ * delay its `Retry-After` asked for (RFC 9110 §10.2.3), clamped, 0 when it named none.
+ */
+export class PostFailedError extends Error {
+  readonly status: number;
+  readonly retryAfterMs: number;
+  constructor(message: string, status: number, retryAfterMs = 0) {
+    super(message);
+    this.name = 'PostFailedError';
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 test('the measure lesson shows the live server figures, and an open clock frame shows up in them', async ({ page, browser }) => {
   await page.goto('/lessons/measure-it-yourself/');
   const panel = page.locator('live-server-stats');
+  await panel.scrollIntoViewIfNeeded(); // the panel reads the figures only while on screen
   await expect(panel.locator('[data-field="rss"]')).toHaveText(/MiB$/);
   const clockFrames = panel.locator('[data-field="clockStreams"]');
   const before = Number(await clockFrames.textContent());

@@ -81,4 +81,26 @@ test.describe('long-poll chat lesson', () => {
     await page.reload(); // the address keeps the room
     await expect(demo.locator('[data-field="room"]')).toHaveText(room);
   });
+
+  test('a refused send is announced politely, with the wait the server asked for, and cleared by the next send', async ({ page }) => {
+    const room = uniqueRoom('refused');
+    const chat = await openChat(page, room);
+    // Every post is refused as over the limit, asking for a 1 s pause (the client retries, then gives up).
+    await page.route('**/api/chat/messages', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 429, headers: { 'Retry-After': '1' }, contentType: 'application/json', body: '{"error":"too many messages"}' })
+        : route.fallback(),
+    );
+    const textbox = page.getByRole('textbox', { name: 'Message' });
+    await textbox.fill('will be refused');
+    await textbox.press('Enter');
+    const announcement = page.locator('chat-demo').getByRole('status').filter({ hasText: 'Not sent' });
+    await expect(announcement).toHaveText('Not sent: too many messages. Try again in 1 s.', { timeout: 15_000 });
+    await expect(textbox).toHaveValue('will be refused'); // kept, to send again
+
+    await page.unrouteAll();
+    await chat.say('Ann', 'now it goes through');
+    await expect(chat.messages).toContainText('Ann: now it goes through');
+    await expect(page.locator('chat-demo [data-field="send-status"]')).toBeEmpty();
+  });
 });

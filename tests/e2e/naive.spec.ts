@@ -76,6 +76,7 @@ test.describe('naive busy-loop lesson', () => {
   test('the cost panel shows waiters, file checks and CPU, and climbs with 50 idle waiters', async ({ page }) => {
     const demo = await openChat(page);
     const number = (field: string) => async () => Number((await demo.locator(`[data-field="${field}"]`).textContent())!.replace(/\D/g, ''));
+    await demo.locator('[data-field="cost"]').scrollIntoViewIfNeeded(); // the panel reads the figures only while on screen
     await expect.poll(number('waiters')).toBeGreaterThanOrEqual(1);
     await expect(demo.locator('[data-field="cpu"]')).toHaveText(/^\d+\.\d %$/);
 

@@ -61,6 +61,24 @@ test.describe('reconnection lesson', () => {
     await expect(demo.locator('[data-field="chat-state"]')).toHaveText('waiting', { timeout: 30_000 });
   });
 
+  test('a send that gets no answer is announced, and the announcement clears when a send succeeds', async ({ page }) => {
+    const room = uniqueRoom('abort');
+    await page.goto(`/lessons/reconnection/?room=${room}`);
+    const demo = page.locator('reconnect-demo');
+    await expect(demo.locator('[data-field="chat-state"]')).toHaveText('waiting');
+    await page.route('**/api/chat/messages', (route) => (route.request().method() === 'POST' ? route.abort('connectionreset') : route.fallback()));
+    const textbox = demo.getByRole('textbox', { name: 'Message' });
+    await textbox.fill('lost on the way');
+    await textbox.press('Enter');
+    await expect(demo.getByRole('status').filter({ hasText: 'Not sent' })).toContainText(/^Not sent: no answer \(.+\)\. Try again\.$/, { timeout: 20_000 });
+
+    await page.unrouteAll();
+    await textbox.press('Enter');
+    await expect(textbox).toHaveValue('', { timeout: 20_000 });
+    await expect.poll(() => shownIds(page)).toEqual([1]);
+    await expect(demo.getByRole('status').filter({ hasText: 'Not sent' })).toHaveCount(0);
+  });
+
   test("the 503 fault hits only the tab that asked for it", async ({ browser, baseURL }) => {
     const room = uniqueRoom('fault');
     const [first, second] = await Promise.all([browser.newPage(), browser.newPage()]);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-// The socket as the built site serves it: scripts/serve.mjs hands the upgrade to the site.
+// The socket as the built site serves it: scripts/serve.ts hands the upgrade to the site.
 
 let server: TestServer;
 beforeAll(async () => {

@@ -28,6 +28,9 @@ export interface ConnectionSlots {
 
 type Locks = Pick<LockManager, 'request'>;
 
+/** For widgets that hold no connection while on screen (a panel that asks /api/stats now and then): no budget. */
+export const NO_CONNECTION_SLOTS: ConnectionSlots = { acquire: async () => () => {} };
+
 /** @param locks the browser's `navigator.locks`; `undefined` where the API is missing (no budget then) */
 export function createConnectionSlots({
   count = WIDGET_CONNECTION_SLOTS,
