@@ -34,8 +34,8 @@ test.describe('a lesson page', () => {
     const tooWide: string[] = [];
     for (const lesson of lessons) {
       await page.goto(lesson);
-      const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
-      if (scrollWidth > innerWidth + 1) tooWide.push(`${lesson}: ${scrollWidth} px in ${innerWidth}`);
+      const [pageWidth, screenWidth] = await page.evaluate((): [number, number] => [document.documentElement.scrollWidth, window.innerWidth]);
+      if (pageWidth > screenWidth + 1) tooWide.push(`${lesson}: ${pageWidth} px in ${screenWidth}`);
     }
     expect(tooWide).toEqual([]);
   });
