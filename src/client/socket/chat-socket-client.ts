@@ -8,14 +8,9 @@ import { Backoff } from '../backoff.ts';
  * server's `heartbeat` messages); closing on `pagehide` so the page can enter the back/forward
  * cache, and reopening on `pageshow`.
  */
-export interface SocketChatMessage {
-  id: number;
-  epoch: string;
-  text: string;
-  author: string;
-  at: number;
-  room: string;
-}
+import type { ChatMessage } from '../../server/chat/chat-message.ts';
+/** A chat message as the socket delivers it: the server's own type. */
+export type SocketChatMessage = ChatMessage;
 
 export type SocketState = 'connecting' | 'open' | 'waiting' | 'stopped';
 
