@@ -31,11 +31,11 @@ type Locks = Pick<LockManager, 'request'>;
 /** For widgets that hold no connection while on screen (a panel that asks /api/stats now and then): no budget. */
 export const NO_CONNECTION_SLOTS: ConnectionSlots = { acquire: async () => () => {} };
 
-/** @param locks the browser's `navigator.locks`; `undefined` where the API is missing (no budget then) */
+/** @param locks the browser's `navigator.locks`; `null` (or missing) where the API is missing: no budget then */
 export function createConnectionSlots({
   count = WIDGET_CONNECTION_SLOTS,
   locks = typeof navigator === 'undefined' ? undefined : (navigator.locks as Locks | undefined),
-}: { count?: number; locks?: Locks } = {}): ConnectionSlots {
+}: { count?: number; locks?: Locks | null } = {}): ConnectionSlots {
   return {
     async acquire(signal, onQueued) {
       if (!locks) return () => {};

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { NO_CONNECTION_SLOTS } from '../../../../src/client/tabs/connection-slots.ts';
 import { holdWhileOnScreen, RELEASE_AFTER_MS } from '../../../../src/client/tabs/hold-while-on-screen.ts';
 import { HeldConnections } from '../../../../src/client/tabs/held-connections.ts';
 import { createChannelHub } from '../../../support/fake-tabs.ts';
@@ -20,19 +21,24 @@ describe('holdWhileOnScreen', () => {
   it('holds from the load event, lets go at once when hidden or frozen, and within the release delay otherwise', async () => {
     const page = fakePage();
     const log: string[] = [];
-    holdWhileOnScreen({} as Element, { hold: () => log.push('hold'), release: () => log.push('release'), doc: page.doc as unknown as Document, win: page.win as unknown as Window });
+    const settle = () => vi.advanceTimersByTimeAsync(0); // taking a slot of the budget is asynchronous
+    holdWhileOnScreen({} as Element, { hold: () => log.push('hold'), release: () => log.push('release'), slots: NO_CONNECTION_SLOTS, doc: page.doc as unknown as Document, win: page.win as unknown as Window });
+    await settle();
     expect(log).toEqual([]); // a frame still loading would hold the page's load event back
     page.doc.readyState = 'complete';
     page.win.dispatchEvent(new Event('load'));
+    await settle();
     expect(log).toEqual(['hold']);
     page.set('hidden');
-    await vi.advanceTimersByTimeAsync(0);
+    await settle();
     expect(log).toEqual(['hold', 'release']);
     page.set('visible');
+    await settle();
     expect(log).toEqual(['hold', 'release', 'hold']);
     page.doc.dispatchEvent(new Event('freeze'));
     expect(log.at(-1)).toBe('release');
     page.doc.dispatchEvent(new Event('resume'));
+    await settle();
     expect(log.at(-1)).toBe('hold');
     expect(RELEASE_AFTER_MS).toBeLessThanOrEqual(2_000);
   });
