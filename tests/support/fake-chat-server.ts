@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
 import type { ChatMessage } from '../../src/server/chat/chat-message.ts';
+import { readFakeRoom } from './fake-room.ts';
 
 export type Fault = 'network' | 'silent' | 'malformed' | 500 | 503 | 429 | 408 | 400;
 
@@ -23,14 +24,7 @@ export function createFakeChatServer({ pollTimeoutMs = 25_000 } = {}) {
     if (!room) rooms.set(name, (room = { epoch: `e${++epochs}`, messages: [] }));
     return room;
   };
-  const read = (name: string, after: string | undefined) => {
-    const room = roomOf(name);
-    const cursor = `${room.epoch}.${room.messages.at(-1)?.id ?? 0}`;
-    if (after === undefined) return { messages: room.messages.slice(-50), cursor };
-    const [epoch, id] = after.split('.');
-    if (epoch !== room.epoch) return { messages: room.messages, cursor, reset: true };
-    return { messages: room.messages.filter((message) => message.id > Number(id)), cursor };
-  };
+  const read = (name: string, after: string | undefined) => readFakeRoom(roomOf(name), after);
   const follows = (url: URL) =>
     url.searchParams.getAll('follow').map((entry) => {
       const at = entry.indexOf('@');

@@ -1,4 +1,5 @@
 import type { BrowserContext, Route } from '@playwright/test';
+import { readFakeRoom } from './fake-room.ts';
 
 interface Message {
   id: number;
@@ -26,14 +27,7 @@ export async function routeChatContract(context: BrowserContext, { pollTimeoutMs
     if (!room) rooms.set(name, (room = { epoch: `e${rooms.size + 1}x`, messages: [], keys: new Map() }));
     return room;
   };
-  const read = (name: string, after: string | undefined) => {
-    const room = roomOf(name);
-    const cursor = `${room.epoch}.${room.messages.at(-1)?.id ?? 0}`;
-    if (after === undefined) return { messages: room.messages.slice(-50), cursor };
-    const [epoch, id] = after.split('.');
-    if (epoch !== room.epoch) return { messages: room.messages, cursor, reset: true };
-    return { messages: room.messages.filter((message) => message.id > Number(id)), cursor };
-  };
+  const read = (name: string, after: string | undefined) => readFakeRoom(roomOf(name), after);
   const armedTabs = new Set<string>();
   const headers = { 'X-Poll-Timeout-Ms': String(pollTimeoutMs), 'Cache-Control': 'no-store' };
 
