@@ -1,6 +1,6 @@
 // The process's HTTP server around the built site: the server's own limits, the security
-// headers, the refusals at the edge, the built files, and the site's API with the one site
-// of this process handed to every request. A cluster worker or a WebSocket `upgrade`
+// headers, the refusals at the edge, the built files, and the site's API (api-edge.ts) on the
+// one site of this process. A cluster worker or a WebSocket `upgrade`
 // listener starts from `createHttpServer` and the same `site`.
 import { existsSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,26 +10,22 @@ import type { SiteConfig } from '../src/server/config.ts';
 import { createClientFaultLog } from '../src/server/http/client-fault-log.ts';
 import { securityHeaders } from '../src/server/http/security-headers.ts';
 import type { Site } from '../src/server/site.ts';
-import { clientDoneSending } from './half-close.ts';
+import { serveApi } from './api-edge.ts';
 import { answerClientError, answerJson, refuseAtEdge, refuseConnect, refuseExpectation, unusableAddress } from './malformed-requests.ts';
 import { HttpError } from '../src/server/http/http-error.ts';
 import { refuseUpgrade } from '../src/server/socket/upgrade-refusal.ts';
 import { serveStaticFile } from './static-files.ts';
 
-/** The adapter's handler in middleware mode: Astro renders API routes with our `locals`, and calls `next` for anything else. */
-export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next: () => void, locals: App.Locals) => Promise<void> | void;
-
 export interface HttpServerOptions {
   config: SiteConfig;
   site: Site;
-  handler: AstroHandler;
   /** The built pages and assets (`dist/client`). */
   clientDir: string;
   /** This process's name for the `X-Served-By` header (`single/PID`, `worker-N/PID`), which the scale-out demo shows. */
   servedBy: string;
 }
 
-export function createHttpServer({ config, site, handler, clientDir, servedBy }: HttpServerOptions): http.Server {
+export function createHttpServer({ config, site, clientDir, servedBy }: HttpServerOptions): http.Server {
   const faults = createClientFaultLog();
   const notFoundPage = path.join(clientDir, '404.html');
 
@@ -56,11 +52,8 @@ export function createHttpServer({ config, site, handler, clientDir, servedBy }:
       for (const [name, value] of Object.entries(securityHeaders(pathname))) res.setHeader(name, value);
       res.setHeader('X-Served-By', servedBy); // which process answered (several with WORKERS)
       if (refuseAtEdge(req, res, config.allowedHosts)) return;
-      // A client that left before we read its address is still identified by what we read now.
-      const locals: App.Locals = { site, socketAddress: req.socket.remoteAddress };
       if (pathname.startsWith('/api/')) {
-        locals.clientDoneSending = clientDoneSending(req, res);
-        void handler(req, res, () => answerJson(res, 404, 'there is no such API endpoint'), locals);
+        serveApi(req, res, pathname, site);
       } else if (req.method === 'GET' || req.method === 'HEAD') {
         serveStaticFile(req, res, clientDir, notFound(req, res));
       } else {
@@ -70,7 +63,7 @@ export function createHttpServer({ config, site, handler, clientDir, servedBy }:
   );
   server.keepAliveTimeout = 5_000;
   // A client that sends its request and then closes its sending side still gets an answer
-  // that is ready (see half-close.ts); Node's default would drop every such request.
+  // that is ready (see api-edge.ts); Node's default would drop every such request.
   (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // Unparsable requests, oversized headers, too-slow clients and resets: a JSON reason (when
   // anyone is left to read it), then the connection closes.

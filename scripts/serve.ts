@@ -2,7 +2,7 @@
 // creates the site, then listens. 127.0.0.1:4321 unless HOST/PORT say otherwise.
 // Usage: node scripts/serve.ts (npm start builds first; npm run serve does not).
 import cluster from 'node:cluster';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { servedBy, superviseWorkers } from '../src/server/cluster/workers.ts';
 import { ConfigError, readConfig, type SiteConfig } from '../src/server/config.ts';
@@ -10,7 +10,7 @@ import { createClientFaultLog } from '../src/server/http/client-fault-log.ts';
 import { warnIfOpenFileLimitLow } from '../src/server/limits/open-file-limit.ts';
 import { stopGracefully, SHUTDOWN_DEADLINE_MS } from '../src/server/shutdown.ts';
 import { createSite, type Site } from '../src/server/site.ts';
-import { createHttpServer, type AstroHandler } from './http-server.ts';
+import { createHttpServer } from './http-server.ts';
 
 let config: SiteConfig;
 try {
@@ -23,14 +23,12 @@ try {
 // WORKERS=N (with REDIS_URL): this process only starts and watches N copies of this script, which serve.
 if (config.workers > 1 && cluster.isPrimary) await superviseWorkers(config.workers); // exits when they do
 
-const buildDir = new URL(`../${process.env.BUILD_DIR || 'dist'}/`, import.meta.url);
-const entry = new URL('server/entry.mjs', buildDir);
-if (!existsSync(entry)) {
+// The built pages and assets; the API is served from src/server directly (see api-edge.ts).
+const clientDir = new URL(`../${process.env.BUILD_DIR || 'dist'}/client/`, import.meta.url);
+if (!existsSync(new URL('index.html', clientDir))) {
   console.error(`No build found in ${process.env.BUILD_DIR || 'dist'}/. Run "npm start" (it builds first) or "npm run build".`);
   process.exit(1);
 }
-const { handler } = (await import(entry.href)) as { handler: AstroHandler };
-await preloadServerChunks(new URL('server/chunks/', buildDir));
 
 let site: Site;
 try {
@@ -47,7 +45,7 @@ warnIfOpenFileLimitLow({
 });
 
 const outOfFiles = createClientFaultLog({ write: (line) => console.warn(line.replace('Client fault: ', 'Server: ')) });
-const server = createHttpServer({ config, site, handler, clientDir: fileURLToPath(new URL('client/', buildDir)), servedBy: servedBy() });
+const server = createHttpServer({ config, site, clientDir: fileURLToPath(clientDir), servedBy: servedBy() });
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : config.port; // PORT=0 picks a free one
@@ -75,15 +73,4 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (!finished) console.error(`Shutdown (${signal}) did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting anyway.`);
     process.exit(finished ? 0 : 1);
   });
-}
-
-/**
- * Astro imports each route's module on its first request. Imported now, at start, a route
- * never needs a file opened later, when the process may be out of file descriptors (EMFILE)
- * and the import would fail with a 500. A chunk that cannot load now is left to fail later,
- * as it would have anyway.
- */
-async function preloadServerChunks(folder: URL): Promise<void> {
-  const files = existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith('.mjs')) : [];
-  await Promise.all(files.map((name) => import(new URL(name, folder).href).catch(() => undefined)));
 }

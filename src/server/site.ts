@@ -81,17 +81,16 @@ export type SiteFeatures = ReturnType<typeof createFeatures>;
 /** The site: its features, and the one way an API route is served. */
 export interface Site extends SiteFeatures {
   /**
-   * Serves one API route (see `serveRoute`): what `src/pages/api/*` calls on the site that
-   * the server's edge put in `context.locals`.
+   * Serves one API route of `API_ROUTES` (see `serveRoute`): called by the server's edge
+   * (`scripts/api-edge.ts`), or under `astro dev` by `src/pages/api/[...path].ts`.
    * @param edge what the server's edge knows beyond the request (see `RouteCall`)
    */
-  serve(route: Route<Site>, request: Request, edge: Pick<RouteCall<Site>, 'socketAddress' | 'clientDoneSending'>): Promise<Response>;
+  serve(route: Route<Site>, request: Request, edge: Pick<RouteCall<Site>, 'socketAddress'>): Promise<Response>;
 }
 
 /**
  * Wires every feature of the server together from one configuration. Created once by the
- * server's entry (`scripts/serve.ts`) at start and handed to every request through
- * `context.locals.site`; tests create their own.
+ * server's entry (`scripts/serve.ts`) at start and handed to its edge; tests create their own.
  */
 export function createSite(config: SiteConfig): Site {
   const site: Site = {

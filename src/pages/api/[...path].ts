@@ -1,7 +1,9 @@
-import type { APIRoute } from 'astro';
-import { jsonResponse } from '../../server/http/http-error.ts';
+import { serveApi } from './_serve.ts';
 
 export const prerender = false;
 
-/** Any /api/ address no route serves: a JSON 404, like every other answer of the API. */
-export const ALL = (() => jsonResponse({ error: 'there is no such API endpoint' }, { status: 404 })) satisfies APIRoute;
+/**
+ * Every `/api/…` address, under `astro dev`: the routes themselves are in
+ * `src/server/api-routes.ts`, which the production server serves without Astro.
+ */
+export const ALL = serveApi;

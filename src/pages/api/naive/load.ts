@@ -1,5 +1,0 @@
-import { serve } from '../_serve.ts';
-
-export const prerender = false;
-
-export const ALL = serve({ POST: (request, client, site) => site.handleNaiveLoad(request, client) });
