@@ -55,7 +55,7 @@ export function unusableAddress(req: IncomingMessage, allowedHosts: readonly str
   if (!target.startsWith('/')) return { status: 400, reason: 'the request target must be a path that starts with "/"' };
   // Node's own Host check is off (it answers without a body): one Host, host[:port] only,
   // because the site builds the request URL from it and a path there would pick another route.
-  const hostRefusal = refuseHost(req.headersDistinct.host, req.httpVersion, allowedHosts);
+  const hostRefusal = refuseHost(hostFields(req), req.httpVersion, allowedHosts);
   if (hostRefusal) return hostRefusal;
   try {
     decodeURI(target);
@@ -65,6 +65,17 @@ export function unusableAddress(req: IncomingMessage, allowedHosts: readonly str
   return undefined;
 }
 // #endregion unusable-address
+
+/**
+ * Every Host field line of `req`, read from its raw header lines: Node's `headersDistinct`
+ * would build an array for every header of every request to answer the same question.
+ */
+function hostFields(req: IncomingMessage): string[] {
+  const values: string[] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') values.push(raw[i + 1]!);
+  return values;
+}
 
 /**
  * The server's `clientError` listener: a request Node could not parse, headers too large, a

@@ -19,7 +19,7 @@ const REG_NAME = String.raw`(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2}){1,25
 const HOST_FIELD = new RegExp(`^(${IP_LITERAL}|${REG_NAME})(?::(\\d{0,5}))?$`);
 
 /**
- * @param values every Host field line received (Node's `req.headersDistinct.host`), or none
+ * @param values every Host field line received (from Node's `req.rawHeaders`), or none
  * @param httpVersion `1.0` may omit Host; `1.1` must send exactly one (RFC 9112 §3.2)
  * @param allowedHosts lower-case host names without port, or `null` for any
  * @returns the refusal, or `undefined` when the request may go on
