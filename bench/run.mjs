@@ -58,7 +58,7 @@ const SETTINGS = {
     transportSpacingMs: 250,
     deliveryTimeoutMs: 20_000,
     oneProcess: { heldPolls: 5_000, rounds: 3, simpleConnections: 50, simpleWindowMs: 5_000 },
-    scaleOut: { waiters: 2_000, rounds: 3, posters: 8, listeners: 100, throughputMs: 5_000, settleMs: 1_000, timeoutMs: 30_000 },
+    scaleOut: { waiters: 10_000, rounds: 3, posters: 8, listeners: 100, throughputMs: 5_000, settleMs: 1_000, rampTimeoutMs: 120_000, timeoutMs: 60_000 },
     runTimeoutMs: 30 * 60_000,
   },
   quick: {
@@ -88,7 +88,7 @@ const SETTINGS = {
     transportSpacingMs: 100,
     deliveryTimeoutMs: 5_000,
     oneProcess: { heldPolls: 200, rounds: 2, simpleConnections: 20, simpleWindowMs: 1_000 },
-    scaleOut: { waiters: 200, rounds: 2, posters: 4, listeners: 20, throughputMs: 1_000, settleMs: 300, timeoutMs: 10_000 },
+    scaleOut: { waiters: 200, rounds: 2, posters: 4, listeners: 20, throughputMs: 1_000, settleMs: 300, rampTimeoutMs: 30_000, timeoutMs: 10_000 },
     runTimeoutMs: 2 * 60_000,
   },
 };
@@ -288,7 +288,12 @@ if (selected('one-process', 'One process: site, bare node:http and Socket.IO 4.8
 }
 
 if (selected('scale-out', 'Scale-out on Redis')) {
-  results.scaleOut = await attempt('scale-out', () => measureScaleOut({ ...settings.scaleOut, log }));
+  const { waiters } = settings.scaleOut;
+  if (waiters + FILE_HEADROOM > openFileLimit) {
+    results.skipped.push(`scale-out at ${waiters} waiters: the open-file limit (${openFileLimit}) is below ${waiters + FILE_HEADROOM}`);
+  } else {
+    results.scaleOut = await attempt('scale-out', () => measureScaleOut({ ...settings.scaleOut, log }));
+  }
 }
 
 results.machine.openFileLimit.server = observed.openFileLimit ?? null;
