@@ -27,6 +27,7 @@ export const SCALE_OUT_CONFIGS = [
  */
 export async function measureScaleOut({ waiters, rounds, posters, listeners, throughputMs, settleMs, rampTimeoutMs, timeoutMs, log }) {
   const rows = [];
+  const loadAverageAtStart = round(os.loadavg()[0]);
   for (const config of SCALE_OUT_CONFIGS) {
     const redis = config.redis ? await startTestRedis() : undefined;
     const env = {
@@ -59,7 +60,8 @@ export async function measureScaleOut({ waiters, rounds, posters, listeners, thr
   }
   return {
     cpus: os.availableParallelism(),
-    loadAverageAtStart: round(os.loadavg()[0]),
+    loadAverageAtStart,
+    loadAverageAtEnd: round(os.loadavg()[0]),
     settings: { waiters, rounds, posters, listeners, throughputSeconds: throughputMs / 1_000 },
     rows,
   };
@@ -127,7 +129,7 @@ async function fanOutRounds({ origin, agent, processes, waiters, rounds, settleM
       const needle = JSON.stringify(text);
       const path = `${messagesPath}?room=${room}&after=${cursor}`;
       const armDeadline = performance.now() + rampTimeoutMs;
-      reconnected += await connectAll(pool, target, armDeadline);
+      reconnected += await connectAll(pool, target, armDeadline); // none at the first round: every slot is empty
       let posted = false;
       let postedAt = Infinity;
       let last = 0;
@@ -203,11 +205,12 @@ const CONNECT_BATCH = 200;
 
 /**
  * Opens a connection in every empty or closed slot of `pool`, `CONNECT_BATCH` at a time, each
- * retried until `deadline`. Resolves with how many connections were (re)opened.
+ * retried until `deadline`. Resolves with how many closed connections were opened again.
  */
 async function connectAll(pool, target, deadline) {
   const todo = [];
   for (let index = 0; index < pool.length; index += 1) if (!pool[index] || pool[index].closed) todo.push(index);
+  const reopened = todo.filter((index) => pool[index]).length;
   let next = 0;
   const worker = async () => {
     while (next < todo.length) {
@@ -224,7 +227,7 @@ async function connectAll(pool, target, deadline) {
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONNECT_BATCH, todo.length) }, worker));
-  return todo.length;
+  return reopened;
 }
 
 /**
