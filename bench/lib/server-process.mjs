@@ -1,9 +1,8 @@
-// Starts the server under test (the built site, or the bare reference) as a child process
+// Starts the server under test (the built site, the bare reference or Socket.IO) as a child process
 // on a free loopback port with its own data folder, and stops it again. Every child is
 // tracked so the bench can kill them all on exit, on error and on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, reconnectingClient } from './raw-http.mjs';
@@ -157,17 +156,6 @@ export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
   }
   observed.openFileLimit ??= server.openFileLimit();
   return server;
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const socket = net.createServer();
-    socket.once('error', reject);
-    socket.listen(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
