@@ -70,7 +70,8 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
       command: run.command,
       machine: `${run.machine.cpus} cores (${run.machine.cpuModel})`,
       node: run.machine.nodeVersion,
-      loadAverage: `${formatNumber(run.loadAverageAtStart, 1)} at its start and ${formatNumber(run.loadAverageAtEnd, 1)} at its end`,
+      /** The machine's load while this part ran: other work on the same cores skews every figure. */
+      loadAverage: `${formatNumber(run.loadAverageAtStart, 1)} when this part of the run started and ${formatNumber(run.loadAverageAtEnd, 1)} when it ended`,
       heldPolls: count(run.settings.heldPolls),
       rounds: String(run.settings.rounds),
       rssSite: kib(site.rssPerHeldPollBytes),
