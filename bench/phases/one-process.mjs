@@ -80,10 +80,16 @@ async function holdAndFanOut({ kind, heldPolls, rounds, settings, env, nodeArgs 
     const pathOf = (index, cursor) => pollPaths[index] ?? pollPath(ROOM, cursor);
 
     let cursor = EMPTY_ROOM_CURSOR;
+    // The CPU window also holds the /api/stats requests that watch the gauge (one per 100 ms):
+    // counted, so that a reader can tell they are a small part of it.
+    let statsRequests = 0;
+    const watched = { stats: () => ((statsRequests += 1), server.stats()) };
     const cpuBefore = server.cpuNanoseconds();
+    const acceptStartedAt = performance.now();
     let round0 = sendPolls(connections, (index) => pathOf(index, cursor));
-    const held = await waitForGauge(server, 'chatWaiters', { atLeast: heldPolls, timeoutMs: settings.rampTimeoutMs });
+    const held = await waitForGauge(watched, 'chatWaiters', { atLeast: heldPolls, timeoutMs: settings.rampTimeoutMs });
     const cpuMsPerAcceptedPoll = (server.cpuNanoseconds() - cpuBefore) / 1e6 / heldPolls;
+    const acceptSeconds = (performance.now() - acceptStartedAt) / 1_000;
     if (!(held >= heldPolls)) throw new Error(`only ${held} of ${heldPolls} polls are held by the ${kind}`);
     await sleep(settings.settleMs);
     const rssHeldBytes = server.rssBytes();
@@ -127,6 +133,8 @@ async function holdAndFanOut({ kind, heldPolls, rounds, settings, env, nodeArgs 
       rssPerHeldPollBytes: Math.round((rssHeldBytes - rssStartBytes) / heldPolls),
       heapPerHeldPollBytes: Math.round((heapHeldBytes - heapStartBytes) / heldPolls),
       cpuMsPerAcceptedPoll: round(cpuMsPerAcceptedPoll, 3),
+      /** How long the polls took to be held, and the gauge reads made meanwhile (inside the CPU window). */
+      accept: { seconds: round(acceptSeconds), statsRequests },
       fanOut: {
         rounds,
         expected,

@@ -29,6 +29,8 @@ interface OneProcessRow {
   heapPerHeldPollBytes: number;
   /** Server CPU time from sending the polls until all are held, ÷ polls, in milliseconds. */
   cpuMsPerAcceptedPoll: number;
+  /** How long the polls took to be held, and the gauge reads made meanwhile (they fall in the CPU window). */
+  accept?: { seconds: number; statsRequests: number };
   fanOut: { rounds: number; expected: number; received: number; completeMs: number; perRoundMs: number[]; latencyMs: LatencySummary };
   simpleRequests: { request: string; path: string; connections: number; seconds: number; answered: number; perSecond: number; cpuMsPerRequest: number };
 }
