@@ -14,16 +14,19 @@ import { measureClock } from './phases/clock-frames.mjs';
 import { measureFanOut } from './phases/fan-out.mjs';
 import { measureIdleCapacity } from './phases/idle-capacity.mjs';
 import { measureNaiveVsEvent } from './phases/naive-vs-event.mjs';
+import { measureOneProcess, ONE_PROCESS_SERVERS } from './phases/one-process.mjs';
 import { measureScaleOut } from './phases/scale-out.mjs';
 import { measureThroughput } from './phases/throughput.mjs';
 import { measureTransport, renderTransportsMarkdown, TRANSPORTS } from './phases/transports.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock', 'transports', 'scale-out'];
+const PHASES = ['idle', 'fan-out', 'naive', 'throughput', 'clock', 'transports', 'one-process', 'scale-out'];
+/** Phases that start servers of their own and run only when named in --only, in a quick run. */
+const NOT_IN_QUICK = ['one-process', 'scale-out'];
 const USAGE = `Usage: npm run bench [-- --quick] [--out DIR] [--only ${PHASES.join(',')}] [--cpu-prof]
   --quick     small numbers, finishes in under a minute (a smoke run; results are git-ignored)
   --out DIR   write the result files to DIR instead of bench/results/
-  --only LIST run only these measurements (comma-separated); --quick leaves out scale-out unless named here
+  --only LIST run only these measurements (comma-separated); --quick leaves out ${NOT_IN_QUICK.join(' and ')} unless named here
   --cpu-prof  write V8 CPU profiles of the site server to a temporary folder (printed at the end)`;
 
 /** Full run: the issue's figures; about 5 minutes on 2 cores. Quick run: the same code paths, small. */
@@ -54,8 +57,9 @@ const SETTINGS = {
     transportMessages: 20,
     transportSpacingMs: 250,
     deliveryTimeoutMs: 20_000,
-    scaleOut: { waiters: 2_000, rounds: 3, posters: 8, listeners: 100, throughputMs: 5_000, settleMs: 1_000, timeoutMs: 30_000 },
-    runTimeoutMs: 20 * 60_000,
+    oneProcess: { heldPolls: 5_000, rounds: 3, simpleConnections: 50, simpleWindowMs: 5_000 },
+    scaleOut: { waiters: 10_000, rounds: 3, posters: 8, listeners: 100, throughputMs: 5_000, settleMs: 1_000, rampTimeoutMs: 120_000, timeoutMs: 60_000 },
+    runTimeoutMs: 30 * 60_000,
   },
   quick: {
     idleSizes: [200],
@@ -83,7 +87,8 @@ const SETTINGS = {
     transportMessages: 5,
     transportSpacingMs: 100,
     deliveryTimeoutMs: 5_000,
-    scaleOut: { waiters: 200, rounds: 2, posters: 4, listeners: 20, throughputMs: 1_000, settleMs: 300, timeoutMs: 10_000 },
+    oneProcess: { heldPolls: 200, rounds: 2, simpleConnections: 20, simpleWindowMs: 1_000 },
+    scaleOut: { waiters: 200, rounds: 2, posters: 4, listeners: 20, throughputMs: 1_000, settleMs: 300, rampTimeoutMs: 30_000, timeoutMs: 10_000 },
     runTimeoutMs: 2 * 60_000,
   },
 };
@@ -109,9 +114,9 @@ if (options.help) {
   console.log(USAGE);
   process.exit(0);
 }
-// The quick smoke run leaves out the scale-out part, which starts redis-server and five servers:
-// run it with --only scale-out.
-const phases = options.only ? options.only.split(',') : PHASES.filter((phase) => !(options.quick && phase === 'scale-out'));
+// The quick smoke run leaves out the scale-out part (redis-server and five servers) and the
+// one-process comparison (six servers): run them with --only.
+const phases = options.only ? options.only.split(',') : PHASES.filter((phase) => !(options.quick && NOT_IN_QUICK.includes(phase)));
 const unknown = phases.filter((phase) => !PHASES.includes(phase));
 if (unknown.length) {
   console.error(`Unknown measurement "${unknown.join(', ')}".\n${USAGE}`);
@@ -150,7 +155,7 @@ watchdog.unref();
 
 const cpuProfileDir = options['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'comet-bench-profiles-')) : undefined;
 const siteNodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-const biggest = Math.max(...settings.idleSizes, ...settings.fanOutSizes, settings.compareWaiters);
+const biggest = Math.max(...settings.idleSizes, ...settings.fanOutSizes, settings.compareWaiters, settings.oneProcess.heldPolls);
 const env = {
   RATE_LIMITS: 'off', // every bench client shares one address: per-client limits would refuse them
   MAX_WAITERS: String(biggest + 1_000),
@@ -267,30 +272,57 @@ if (selected('transports', 'Transports: long poll, event stream, WebSocket')) {
   }
 }
 
+if (selected('one-process', 'One process: site, bare node:http and Socket.IO 4.8 (polling)')) {
+  const { heldPolls } = settings.oneProcess;
+  if (heldPolls + FILE_HEADROOM > openFileLimit) {
+    results.skipped.push(`one process at ${heldPolls} held polls: the open-file limit (${openFileLimit}) is below ${heldPolls + FILE_HEADROOM}`);
+  } else {
+    const rows = [];
+    const loadAverageAtStart = loadAverageNow();
+    for (const kind of ONE_PROCESS_SERVERS) {
+      const row = await attempt(`one process (${kind})`, () => measureOneProcess({ kind, ...settings.oneProcess, ...phaseOptions(kind) }));
+      if (row) rows.push(row);
+    }
+    results.oneProcess = { loadAverageAtStart, loadAverageAtEnd: loadAverageNow(), settings: settings.oneProcess, rows };
+  }
+}
+
 if (selected('scale-out', 'Scale-out on Redis')) {
-  results.scaleOut = await attempt('scale-out', () => measureScaleOut({ ...settings.scaleOut, log }));
+  const { waiters } = settings.scaleOut;
+  if (waiters + FILE_HEADROOM > openFileLimit) {
+    results.skipped.push(`scale-out at ${waiters} waiters: the open-file limit (${openFileLimit}) is below ${waiters + FILE_HEADROOM}`);
+  } else {
+    results.scaleOut = await attempt('scale-out', () => measureScaleOut({ ...settings.scaleOut, log }));
+  }
 }
 
 results.machine.openFileLimit.server = observed.openFileLimit ?? null;
 results.machine.loadAverage.atEnd = loadAverageNow();
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1_000);
 results.targets = evaluateTargets(results);
-for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock', 'transports', 'scaleOut']) if (results[key] === undefined) delete results[key];
+for (const key of ['idle', 'fanOut', 'naiveVsEvent', 'throughput', 'clock', 'transports', 'oneProcess', 'scaleOut']) if (results[key] === undefined) delete results[key];
 
 const outDir = path.resolve(options.out ?? path.join(root, 'bench/results'));
 mkdirSync(outDir, { recursive: true });
-// A run of the transports (or the scale-out part) alone gets its own file, so that it never
-// stands in for a full run.
-const only = phases.length === 1 && ['transports', 'scale-out'].includes(phases[0]) ? `${phases[0]}-` : '';
+// A run of the transports (or the one-process or scale-out part) alone gets its own file, so that
+// it never stands in for a full run.
+const only = phases.length === 1 && ['transports', 'one-process', 'scale-out'].includes(phases[0]) ? `${phases[0]}-` : '';
 const name = `${mode === 'quick' ? 'quick-' : ''}${only}${startedAt.toISOString().slice(0, 10)}`;
 writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
 const transportsSection = results.transports?.length ? `\n${renderTransportsMarkdown(results.transports)}\n` : '';
 writeFileSync(path.join(outDir, `${name}.md`), renderMarkdown(results) + transportsSection);
-// The scale-out lesson draws its chart from the latest full scale-out run.
+// The scale-out lesson draws its charts from the latest full one-process and scale-out runs.
+const lessonRun = (part) => ({
+  startedAt: results.startedAt,
+  command: results.command.replace(/ --out \S+/, ''), // where it was written is of no interest
+  machine: results.machine,
+  ...part,
+});
+if (results.oneProcess?.rows.length === ONE_PROCESS_SERVERS.length && mode === 'full') {
+  writeFileSync(path.join(outDir, 'one-process.json'), `${JSON.stringify(lessonRun(results.oneProcess), null, 2)}\n`);
+}
 if (results.scaleOut && mode === 'full') {
-  const { machine: runMachine, startedAt: runStartedAt } = results;
-  const command = results.command.replace(/ --out \S+/, ''); // where it was written is of no interest
-  writeFileSync(path.join(outDir, 'scale-out.json'), `${JSON.stringify({ startedAt: runStartedAt, command, machine: runMachine, ...results.scaleOut }, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'scale-out.json'), `${JSON.stringify(lessonRun(results.scaleOut), null, 2)}\n`);
 }
 
 console.log(`\nTargets:`);

@@ -132,6 +132,54 @@ export function renderMarkdown(results) {
       ),
     );
   }
+  if (results.oneProcess?.rows.length) sections.push(renderOneProcessMarkdown(results.oneProcess));
+  if (results.scaleOut?.rows.length) sections.push(renderScaleOutMarkdown(results.scaleOut));
   if (results.skipped?.length) sections.push('## Skipped', results.skipped.map((line) => `- ${line}`).join('\n'));
   return `${sections.filter(Boolean).join('\n\n')}\n`;
+}
+
+/** The side-by-side one-process comparison: the site, the bare node:http reference and Socket.IO (polling). */
+export function renderOneProcessMarkdown({ settings, rows, loadAverageAtStart, loadAverageAtEnd }) {
+  const reference = rows.find((r) => r.target === 'reference');
+  return [
+    `## One process: site, bare node:http and Socket.IO (${number(settings.heldPolls, 0)} held polls)`,
+    `Each server in a fresh process per measurement; the clients in the bench process on the same cores. ` +
+      `Load average ${loadAverageAtStart} at the start of this part and ${loadAverageAtEnd} at its end.`,
+    table(
+      ['Server', 'Held', 'RSS per held poll', 'CPU per accepted poll', 'Fan-out, last client (median)', 'vs bare', 'p50', 'p99', 'Received', 'Simple requests/s', 'Simple request'],
+      rows.map((r) => [
+        r.label,
+        number(r.held, 0),
+        kib(r.rssPerHeldPollBytes),
+        `${number(r.cpuMsPerAcceptedPoll, 3)} ms`,
+        `${number(r.fanOut.completeMs, 0)} ms`,
+        r.target === 'reference' ? '' : ratio(r.fanOut.completeMs, reference?.fanOut.completeMs),
+        `${number(r.fanOut.latencyMs.p50, 0)} ms`,
+        `${number(r.fanOut.latencyMs.p99, 0)} ms`,
+        `${number(r.fanOut.received, 0)} / ${number(r.fanOut.expected, 0)}`,
+        number(r.simpleRequests.perSecond, 0),
+        r.simpleRequests.request,
+      ]),
+    ),
+  ].join('\n\n');
+}
+
+/** Scale-out: fan-out and post throughput with the embedded store and with 1, 2 and 4 processes on Redis. */
+export function renderScaleOutMarkdown({ settings, rows, loadAverageAtStart, loadAverageAtEnd }) {
+  return [
+    `## Scale-out (fan-out to ${number(settings.waiters, 0)} held polls; ${settings.posters} posters and ${settings.listeners} listeners for ${settings.throughputSeconds} s)`,
+    `Load average ${loadAverageAtStart} at the start of this part` + (loadAverageAtEnd === undefined ? '.' : ` and ${loadAverageAtEnd} at its end.`),
+    table(
+      ['Configuration', 'Fan-out, last client (median)', 'p50', 'p99', 'Received', 'Posts/s', 'Deliveries/s'],
+      rows.map((r) => [
+        r.label,
+        r.fanOut.error ? `failed: ${r.fanOut.error}` : `${number(r.fanOut.completeMs, 0)} ms`,
+        r.fanOut.error ? '–' : `${number(r.fanOut.p50Ms, 0)} ms`,
+        r.fanOut.error ? '–' : `${number(r.fanOut.p99Ms, 0)} ms`,
+        r.fanOut.error ? '–' : `${number(r.fanOut.received, 0)} / ${number(r.fanOut.expected, 0)}`,
+        number(r.throughput.postsPerSecond, 0),
+        number(r.throughput.deliveriesPerSecond, 0),
+      ]),
+    ),
+  ].join('\n\n');
 }

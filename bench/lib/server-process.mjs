@@ -1,9 +1,8 @@
-// Starts the server under test (the built site, or the bare reference) as a child process
+// Starts the server under test (the built site, the bare reference or Socket.IO) as a child process
 // on a free loopback port with its own data folder, and stops it again. Every child is
 // tracked so the bench can kill them all on exit, on error and on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, reconnectingClient } from './raw-http.mjs';
@@ -27,16 +26,21 @@ export function killAllServers() {
 
 export const SERVERS = {
   site: { label: 'site', script: 'scripts/serve.ts' },
-  reference: { label: 'reference', script: 'bench/reference/chat-server.mjs' },
+  reference: { label: 'bare node:http', script: 'bench/reference/chat-server.mjs' },
+  'socket-io': { label: 'Socket.IO 4.8 (polling)', script: 'bench/reference/socket-io-server.mjs' },
 };
 
+/** How long a server may take to bind its port and answer /api/stats. */
+const START_TIMEOUT_MS = 20_000;
+
 /**
- * @param {'site' | 'reference'} kind
+ * Starts a server on port 0 (the kernel picks a free port; the server reports it over IPC as
+ * `{ listening: port }`, as scripts/serve.ts does) and waits until it answers /api/stats.
+ * @param {'site' | 'reference' | 'socket-io'} kind
  * @param {{ env?: Record<string, string>, nodeArgs?: string[] }} options
  */
 export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
   const { script } = SERVERS[kind];
-  const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), `comet-bench-${kind}-`));
   dataDirs.add(dataDir);
   let output = '';
@@ -45,7 +49,7 @@ export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
     env: {
       ...process.env,
       HOST: '127.0.0.1',
-      PORT: String(port),
+      PORT: '0',
       DATA_DIR: dataDir,
       ASTRO_NODE_LOGGING: 'disabled',
       QUIET: '1',
@@ -59,6 +63,22 @@ export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   exited.then(() => live.delete(child));
 
+  const deadline = performance.now() + START_TIMEOUT_MS;
+  const port = await new Promise((resolve) => {
+    const timer = setTimeout(() => finish(undefined), START_TIMEOUT_MS);
+    const onMessage = (message) => typeof message?.listening === 'number' && finish(message.listening);
+    const finish = (value) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(value);
+    };
+    child.on('message', onMessage);
+    exited.then(() => finish(undefined));
+  });
+  if (port === undefined) {
+    child.kill('SIGKILL');
+    throw new Error(`the ${kind} server did not report its port within ${START_TIMEOUT_MS / 1_000} s:\n${output}`);
+  }
   const target = { host: '127.0.0.1', port };
   const control = reconnectingClient(target); // for /api/stats
 
@@ -118,7 +138,6 @@ export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
     },
   };
 
-  const deadline = performance.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the ${kind} server exited with code ${child.exitCode}:\n${output}`);
     try {
@@ -131,23 +150,12 @@ export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
     }
     if (performance.now() > deadline) {
       await server.stop();
-      throw new Error(`the ${kind} server did not answer /api/stats within 20 s:\n${output}`);
+      throw new Error(`the ${kind} server did not answer /api/stats within ${START_TIMEOUT_MS / 1_000} s:\n${output}`);
     }
     await sleep(50);
   }
   observed.openFileLimit ??= server.openFileLimit();
   return server;
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const socket = net.createServer();
-    socket.once('error', reject);
-    socket.listen(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -18,6 +18,9 @@ export function evaluateTargets(results) {
     row && Math.max(row.latencyMs.stats.p99, row.latencyMs.lessonPage?.p99 ?? 0, row.latencyMs.roundTrip.p99);
   const ratio = (a, b) => (a !== undefined && b !== undefined && b > 0 ? round(a / b, 2) : null);
 
+  const oneProcess = (target) => results.oneProcess?.rows.find((row) => row.target === target);
+  const [oneSite, oneReference, oneSocketIo] = ['site', 'reference', 'socket-io'].map(oneProcess);
+
   return [
     {
       id: 'idle-15k-responsive',
@@ -74,6 +77,26 @@ export function evaluateTargets(results) {
         ? `${results.naiveVsEvent.waiters} waiters: naive ${n(results.naiveVsEvent.naive.cpuSecondsPerSecond * 100, 2)} %, chat ${n(results.naiveVsEvent.chat.cpuSecondsPerSecond * 100, 3)} % of one core`
         : 'not measured in this run',
       met: results.naiveVsEvent ? results.naiveVsEvent.cpuRatioNaiveToChat >= 100 : null,
+    },
+    {
+      id: 'one-process-rss-vs-socket-io',
+      goal: 'RSS per held poll at 5,000 held polls at or below Socket.IO 4.8 (polling), each counted from its own start',
+      measured: ratio(oneSite?.rssPerHeldPollBytes, oneSocketIo?.rssPerHeldPollBytes),
+      unit: '× Socket.IO',
+      detail: oneSite && oneSocketIo
+        ? `site ${n(oneSite.rssPerHeldPollBytes / 1024)} KiB, Socket.IO ${n(oneSocketIo.rssPerHeldPollBytes / 1024)} KiB per held poll (${n(oneSite.heldPolls)} held)`
+        : 'not measured in this run',
+      met: oneSite && oneSocketIo ? oneSite.rssPerHeldPollBytes <= oneSocketIo.rssPerHeldPollBytes : null,
+    },
+    {
+      id: 'one-process-fan-out-ratio',
+      goal: 'Fan-out to 5,000 held polls (until the last has it) within 1.5× of the bare node:http reference, in the same run',
+      measured: ratio(oneSite?.fanOut.completeMs, oneReference?.fanOut.completeMs),
+      unit: '× reference',
+      detail: oneSite && oneReference
+        ? `site ${n(oneSite.fanOut.completeMs, 0)} ms, reference ${n(oneReference.fanOut.completeMs, 0)} ms (median of ${oneSite.fanOut.rounds} rounds, ${n(oneSite.heldPolls)} held)`
+        : 'not measured in this run',
+      met: oneSite && oneReference ? oneSite.fanOut.completeMs <= 1.5 * oneReference.fanOut.completeMs : null,
     },
   ];
 }

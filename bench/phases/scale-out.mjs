@@ -8,6 +8,7 @@ import os from 'node:os';
 import { startTestRedis } from '../../tests/support/redis-server.ts';
 import { startTestServer } from '../../tests/support/test-server.ts';
 import { percentile, round } from '../lib/latency-summary.mjs';
+import { Connection, requestOnce } from '../lib/raw-http.mjs';
 import { sleep } from '../lib/server-process.mjs';
 
 export const SCALE_OUT_CONFIGS = [
@@ -19,20 +20,29 @@ export const SCALE_OUT_CONFIGS = [
 
 /**
  * @param {{ waiters: number, rounds: number, posters: number, listeners: number, throughputMs: number,
- *   settleMs: number, timeoutMs: number, log: (line: string) => void }} options
+ *   settleMs: number, rampTimeoutMs: number, timeoutMs: number, log: (line: string) => void }} options
+ *   `rampTimeoutMs` bounds opening the connections and getting every poll held, `timeoutMs` each
+ *   answer after a post (and each request of the throughput part).
  * @returns one row per configuration: `{label, workers, redis, fanOut: {waiters, completeMs, p50Ms, …}, throughput: {postsPerSecond, …}}`
  */
-export async function measureScaleOut({ waiters, rounds, posters, listeners, throughputMs, settleMs, timeoutMs, log }) {
+export async function measureScaleOut({ waiters, rounds, posters, listeners, throughputMs, settleMs, rampTimeoutMs, timeoutMs, log }) {
   const rows = [];
+  const loadAverageAtStart = round(os.loadavg()[0]);
   for (const config of SCALE_OUT_CONFIGS) {
     const redis = config.redis ? await startTestRedis() : undefined;
-    const env = { RATE_LIMITS: 'off', MAX_WAITERS: String(waiters + 1_000), POLL_TIMEOUT_MS: String(timeoutMs * 2) };
+    const env = {
+      RATE_LIMITS: 'off',
+      MAX_WAITERS: String(waiters + 1_000),
+      // A held poll must outlast the ramp and the fan-out: an empty answer at its timeout would count as a miss.
+      POLL_TIMEOUT_MS: String(rampTimeoutMs + 2 * timeoutMs),
+    };
     if (redis) env.REDIS_URL = redis.url;
     if (config.workers > 1) env.WORKERS = String(config.workers);
     const server = await startTestServer({ env });
     const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
     try {
-      const fanOut = await fanOutRounds({ origin: server.origin, agent, waiters, rounds, settleMs, timeoutMs }).catch((error) => ({
+      const processes = config.workers;
+      const fanOut = await fanOutRounds({ origin: server.origin, agent, processes, waiters, rounds, settleMs, rampTimeoutMs, timeoutMs }).catch((error) => ({
         waiters,
         error: error.message, // recorded, and the other configurations still run
       }));
@@ -50,7 +60,8 @@ export async function measureScaleOut({ waiters, rounds, posters, listeners, thr
   }
   return {
     cpus: os.availableParallelism(),
-    loadAverageAtStart: round(os.loadavg()[0]),
+    loadAverageAtStart,
+    loadAverageAtEnd: round(os.loadavg()[0]),
     settings: { waiters, rounds, posters, listeners, throughputSeconds: throughputMs / 1_000 },
     rows,
   };
@@ -92,46 +103,86 @@ async function initialCursor(origin, agent, room, timeoutMs) {
   throw new Error('the initial load kept failing');
 }
 
-async function fanOutRounds({ origin, agent, waiters, rounds, settleMs, timeoutMs }) {
+/**
+ * Fan-out to `waiters` held polls, `rounds` times. The clients are raw keep-alive connections in
+ * this process, opened `CONNECT_BATCH` at a time (the listen backlog is finite, and a burst of
+ * 10,000 handshakes on a loaded machine ends in SYN retries of whole seconds) and reused from
+ * round to round. Before each post, the bench waits until the processes together hold every
+ * poll: it asks /api/stats on fresh connections, which the cluster's primary hands to the
+ * workers in turn, and adds up the latest `chatWaiters` of each `X-Served-By`.
+ */
+async function fanOutRounds({ origin, agent, processes, waiters, rounds, settleMs, rampTimeoutMs, timeoutMs }) {
+  const target = { host: '127.0.0.1', port: Number(new URL(origin).port) };
   const room = `scale-fan-out-${Date.now().toString(36)}`;
   let cursor = await initialCursor(origin, agent, room, timeoutMs);
+  const pool = new Array(waiters);
   const completions = [];
   const latencies = [];
   let received = 0;
   let expected = 0;
+  let reconnected = 0;
   /** Answers without the message, by what they were instead. */
   const missed = {};
-  for (let roundIndex = 0; roundIndex < rounds; roundIndex += 1) {
-    const text = `fan-out round ${roundIndex}`;
-    let postedAt = Infinity;
-    let last = 0;
-    // A connection of its own for each poll, opened before the post: a reused keep-alive
-    // connection may be closed by the server just as it is reused, and the answer would be lost.
-    const polls = Array.from({ length: waiters }, () =>
-      request(origin, false, 'GET', `${messagesPath}?room=${room}&after=${cursor}`, undefined, timeoutMs).then((answer) => {
-        const at = performance.now();
-        if (answer.status === 200 && answer.body.includes(JSON.stringify(text))) {
-          received += 1;
-          latencies.push(at - postedAt);
-          last = Math.max(last, at - postedAt);
-        } else {
-          // What the others got instead: a status (0: no answer), or 200 without the message.
-          const key = answer.status === 200 ? `200 ${answer.body.slice(0, 60)}` : String(answer.status);
-          missed[key] = (missed[key] ?? 0) + 1;
-        }
-      }),
-    );
-    // Let every poll reach a process and be held. A pause, not a check: the held polls are
-    // spread over several processes, each with its own gauges.
-    await sleep(settleMs + waiters / 5);
-    postedAt = performance.now();
-    const post = await request(origin, agent, 'POST', messagesPath, { room, text }, timeoutMs);
-    if (post.status !== 201) throw new Error(`fan-out post answered ${post.status}: ${String(post.body).slice(0, 200)}`);
-    await Promise.all(polls);
-    expected += waiters;
-    completions.push(last);
-    const message = JSON.parse(post.body);
-    cursor = message.epoch === undefined ? message.id : `${message.epoch}.${message.id}`; // a store without epochs: a bare id
+  try {
+    for (let roundIndex = 0; roundIndex < rounds; roundIndex += 1) {
+      const text = `fan-out round ${roundIndex}`;
+      const needle = JSON.stringify(text);
+      const path = `${messagesPath}?room=${room}&after=${cursor}`;
+      const armDeadline = performance.now() + rampTimeoutMs;
+      reconnected += await connectAll(pool, target, armDeadline); // none at the first round: every slot is empty
+      let posted = false;
+      let postedAt = Infinity;
+      let last = 0;
+      let answered = 0;
+      let allAnswered;
+      const done = new Promise((resolve) => (allAnswered = resolve));
+      const settle = () => ++answered === waiters && allAnswered();
+      // A poll that fails before the post (the server closed its idle keep-alive connection just
+      // as the poll was sent) is sent again on a new connection; after the post, a failure counts.
+      const arm = (index, attempt) => {
+        pool[index].request({ path }).then(
+          (response) => {
+            if (response.status === 200 && response.body.includes(needle)) {
+              received += 1;
+              const latency = response.doneAt - postedAt;
+              latencies.push(latency);
+              last = Math.max(last, latency);
+            } else {
+              const key = response.status === 200 ? `200 ${response.body.slice(0, 60)}` : String(response.status);
+              missed[key] = (missed[key] ?? 0) + 1;
+            }
+            settle();
+          },
+          async () => {
+            if (posted || attempt >= 3 || performance.now() > armDeadline) {
+              missed['no answer'] = (missed['no answer'] ?? 0) + 1;
+              return settle();
+            }
+            reconnected += 1;
+            pool[index] = await new Connection(target).connect().catch(() => pool[index]);
+            arm(index, attempt + 1);
+          },
+        );
+      };
+      for (let index = 0; index < waiters; index += 1) arm(index, 0);
+      const held = await waitUntilHeld(target, processes, waiters, armDeadline);
+      if (held.total < waiters) {
+        throw new Error(`only ${held.total} of ${waiters} polls were held (${held.processes} of ${processes} processes reported) after ${rampTimeoutMs / 1_000} s`);
+      }
+      await sleep(settleMs);
+      postedAt = performance.now();
+      posted = true;
+      const post = await request(origin, agent, 'POST', messagesPath, { room, text }, timeoutMs);
+      if (post.status !== 201) throw new Error(`fan-out post answered ${post.status}: ${String(post.body).slice(0, 200)}`);
+      const finished = await Promise.race([done.then(() => true), sleep(timeoutMs).then(() => false)]);
+      expected += waiters;
+      completions.push(last);
+      const message = JSON.parse(post.body);
+      cursor = message.epoch === undefined ? message.id : `${message.epoch}.${message.id}`; // a store without epochs: a bare id
+      if (!finished) throw new Error(`round ${roundIndex}: ${waiters - answered} of ${waiters} polls were not answered within ${timeoutMs / 1_000} s of the post`);
+    }
+  } finally {
+    for (const connection of pool) connection?.close();
   }
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -140,10 +191,62 @@ async function fanOutRounds({ origin, agent, waiters, rounds, settleMs, timeoutM
     expected,
     received,
     completeMs: round(percentile(Float64Array.from(completions).sort(), 0.5)),
+    perRoundMs: completions.map((ms) => round(ms)),
     p50Ms: round(percentile(sorted, 0.5)),
     p99Ms: round(percentile(sorted, 0.99)),
+    /** Connections opened again because the server had closed them (idle keep-alive) between rounds. */
+    reconnected,
     missed,
   };
+}
+
+/** Handshakes in flight at once while the fan-out's connections are opened. */
+const CONNECT_BATCH = 200;
+
+/**
+ * Opens a connection in every empty or closed slot of `pool`, `CONNECT_BATCH` at a time, each
+ * retried until `deadline`. Resolves with how many closed connections were opened again.
+ */
+async function connectAll(pool, target, deadline) {
+  const todo = [];
+  for (let index = 0; index < pool.length; index += 1) if (!pool[index] || pool[index].closed) todo.push(index);
+  const reopened = todo.filter((index) => pool[index]).length;
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const index = todo[next++];
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          pool[index] = await new Connection(target).connect();
+          break;
+        } catch (error) {
+          if (performance.now() > deadline) throw new Error(`could not open connection ${index + 1} of ${pool.length}: ${error.message}`);
+          await sleep(Math.min(1_000, 50 * 2 ** attempt)); // backoff: the server is busy accepting others
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONNECT_BATCH, todo.length) }, worker));
+  return reopened;
+}
+
+/**
+ * Waits until the processes together hold `wanted` polls, or until `deadline`. Each check asks
+ * /api/stats on fresh connections until every process has answered (`X-Served-By` names it),
+ * and adds up each one's `chatWaiters`. Resolves `{ total, processes }` from the last check.
+ */
+async function waitUntilHeld(target, processes, wanted, deadline) {
+  let latest = { total: 0, processes: 0 };
+  for (;;) {
+    const byProcess = new Map();
+    for (let ask = 0; ask < processes * 4 && byProcess.size < processes; ask += 1) {
+      const answer = await requestOnce(target, { path: '/api/stats' }).catch(() => undefined);
+      if (answer?.status === 200) byProcess.set(answer.headers['x-served-by'], JSON.parse(answer.body).gauges.chatWaiters ?? 0);
+    }
+    latest = { total: [...byProcess.values()].reduce((sum, held) => sum + held, 0), processes: byProcess.size };
+    if ((latest.processes === processes && latest.total >= wanted) || performance.now() > deadline) return latest;
+    await sleep(200);
+  }
 }
 
 async function postThroughput({ origin, agent, posters, listeners, throughputMs, timeoutMs }) {

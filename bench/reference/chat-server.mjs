@@ -298,7 +298,9 @@ function positiveInteger(name, fallback) {
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT || 4500);
 server.listen(port, host, () => {
-  if (process.env.QUIET !== '1') console.log(`Reference chat server at http://${host}:${port}/`);
+  const bound = server.address().port; // PORT=0 picks a free one
+  if (process.env.QUIET !== '1') console.log(`Reference chat server at http://${host}:${bound}/`);
+  process.send?.({ listening: bound }); // the bench learns the port
 });
 server.on('error', (error) => {
   console.error(`Cannot serve on ${host}:${port}: ${error.message}`);

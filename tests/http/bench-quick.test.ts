@@ -97,7 +97,7 @@ describe('npm run bench -- --quick', () => {
       expectLatency(row.latencyMs);
     }
 
-    expect(result.targets.map((target: { id: string }) => target.id)).toHaveLength(6);
+    expect(result.targets.map((target: { id: string }) => target.id)).toHaveLength(8);
     for (const target of result.targets) {
       expect(target.measured === null || isFiniteNumber(target.measured), target.id).toBe(true);
     }

@@ -11,7 +11,18 @@ interface ScaleOutRow {
   workers: number;
   redis: boolean;
   /** `error` instead of figures when the run could not finish (a post timed out on a swamped machine). */
-  fanOut: { waiters: number; rounds?: number; expected?: number; received?: number; completeMs?: number; p50Ms?: number; p99Ms?: number; error?: string };
+  fanOut: {
+    waiters: number;
+    rounds?: number;
+    expected?: number;
+    received?: number;
+    /** Median over rounds of the time until the last held poll had the message, in milliseconds. */
+    completeMs?: number;
+    perRoundMs?: number[];
+    p50Ms?: number;
+    p99Ms?: number;
+    error?: string;
+  };
   throughput: { posters: number; listeners: number; seconds: number; acknowledged: number; refused: number; postsPerSecond: number; deliveriesPerSecond: number };
 }
 
@@ -20,7 +31,9 @@ interface ScaleOutRun {
   command: string;
   machine: { cpus: number; cpuModel: string; nodeVersion: string; loadAverage: { atStart: number; atEnd: number | null } };
   cpus: number;
+  /** When the scale-out part started; runs made before it was recorded at the start carry the run's own (`machine.loadAverage.atStart`). */
   loadAverageAtStart: number;
+  loadAverageAtEnd?: number;
   settings: { waiters: number; rounds: number; posters: number; listeners: number; throughputSeconds: number };
   rows: ScaleOutRow[];
 }
@@ -51,7 +64,8 @@ export function scaleOutFigures(file = SCALE_OUT_RESULTS_FILE) {
       machine: `${run.machine.cpus} cores (${run.machine.cpuModel})`,
       cores: String(run.machine.cpus),
       node: run.machine.nodeVersion,
-      loadAverage: formatNumber(run.loadAverageAtStart, 1),
+      // The run's own start: older files recorded the part's "start" figure at its end.
+      loadAverage: formatNumber(run.machine.loadAverage.atStart, 1),
       waiters: count(run.settings.waiters),
       rounds: String(run.settings.rounds),
       posters: String(run.settings.posters),
