@@ -7,7 +7,7 @@ const kinds = (process.env.KINDS ?? 'site,reference').split(',');
 const env = { RATE_LIMITS: 'off', MAX_WAITERS: String(N + 1000) };
 process.on('exit', killAllServers);
 for (const kind of kinds) {
-  const nodeArgs = process.env.SNAP ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=/tmp/prof`] : (process.env.PROF && kind==='site' ? ['--cpu-prof','--cpu-prof-dir=/tmp/prof'] : []);
+  const nodeArgs = process.env.NODEARGS ? process.env.NODEARGS.split(' ') : process.env.SNAP ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=/tmp/prof`] : (process.env.PROF && kind==='site' ? ['--cpu-prof','--cpu-prof-dir=/tmp/prof'] : []);
   const server = await startServer(kind, { env: { ...env, MODE: kind.replace('exp-','') }, nodeArgs });
   const poster = reconnectingClient(server.target);
   await warmUp(poster);
@@ -26,6 +26,7 @@ for (const kind of kinds) {
     await sleep(1000);
     if (round === 0) {
       const rss = server.rssBytes();
+      const st = await server.stats(); console.log(JSON.stringify(st.process));
       console.log(kind, 'held', w, 'rss/poll KiB', ((rss - base) / N / 1024).toFixed(1), 'base MiB', (base/1048576).toFixed(1), 'cpu ms per accepted poll', ((cpuHeld - cpu0) / 1e6 / N).toFixed(3));
       if (process.env.SNAP) { process.kill(server.pid, 'SIGUSR2'); await sleep(15000); }
     }

@@ -8,6 +8,7 @@
 // (exercise-swap-register.mjs), loaded with
 // `node --import ./scripts/exercise-swap-register.mjs`, which is also passed below.
 import { spawn } from 'node:child_process';
+import { SERVER_NODE_FLAGS } from '../src/server/runtime-flags.ts';
 import path from 'node:path';
 import { learnerPath, listExercises, PROJECT_ROOT, referencePath, shown } from '../exercises/tooling/catalog.ts';
 import { readProgress } from '../exercises/tooling/progress.ts';
@@ -48,7 +49,7 @@ export async function serveLearnerCode(exercise) {
 
   const child = spawn(
     process.execPath,
-    ['--import', './scripts/exercise-swap-register.mjs', 'scripts/serve.ts'],
+    [...SERVER_NODE_FLAGS, '--import', './scripts/exercise-swap-register.mjs', 'scripts/serve.ts'],
     { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, COMET_EXERCISE_FROM: from, COMET_EXERCISE_TO: to } },
   );
   console.log(`Your code from ${shown(to)} runs in place of ${exercise.reference.file}. Ctrl-C to stop.`);

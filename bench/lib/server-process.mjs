@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, reconnectingClient } from './raw-http.mjs';
+import { SERVER_NODE_FLAGS } from '../../src/server/runtime-flags.ts';
 import { readCpuNanoseconds, readOpenFileLimit, readRssBytes } from './proc-stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -25,9 +26,11 @@ export function killAllServers() {
 }
 
 export const SERVERS = {
-  site: { label: 'site', script: 'scripts/serve.ts' },
+  site: { label: 'site', script: 'scripts/serve.ts', nodeArgs: SERVER_NODE_FLAGS },
   reference: { label: 'bare node:http', script: 'bench/reference/chat-server.mjs' },
   'socket-io': { label: 'Socket.IO 4.8 (polling)', script: 'bench/reference/socket-io-server.mjs' },
+  // The same Socket.IO server under the site's V8 flags: how much of the difference is the flags.
+  'socket-io-tuned': { label: 'Socket.IO 4.8 (polling), site’s V8 flags', script: 'bench/reference/socket-io-server.mjs', nodeArgs: SERVER_NODE_FLAGS },
 };
 
 /** How long a server may take to bind its port and answer /api/stats. */
@@ -44,7 +47,7 @@ export async function startServer(kind, { env = {}, nodeArgs = [] } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), `comet-bench-${kind}-`));
   dataDirs.add(dataDir);
   let output = '';
-  const child = spawn(process.execPath, [...nodeArgs, '--import', probe, script], {
+  const child = spawn(process.execPath, [...(SERVERS[kind].nodeArgs ?? []), ...nodeArgs, '--import', probe, script], {
     cwd: root,
     env: {
       ...process.env,

@@ -17,7 +17,9 @@ import { openConnections, reconnectingClient, requestOnce } from '../lib/raw-htt
 import { sleep, SERVERS, startServer } from '../lib/server-process.mjs';
 
 /** The servers compared, in the order they run. */
-export const ONE_PROCESS_SERVERS = ['site', 'reference', 'socket-io'];
+export const ONE_PROCESS_SERVERS = ['site', 'reference', 'socket-io', 'socket-io-tuned'];
+/** Whether the server under test is a Socket.IO server (with its default flags or the site's). */
+const speaksSocketIo = (kind) => kind.startsWith('socket-io');
 const ROOM = 'one-process';
 /** Sessions opened (or connections warmed) at a time, so the listen backlog never overflows. */
 const SESSION_BATCH = 200;
@@ -34,10 +36,11 @@ export const SIMPLE_REQUESTS = {
   site: { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' },
   reference: { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' },
   'socket-io': { path: HANDSHAKE_PATH, what: 'Engine.IO handshake (GET /socket.io/?EIO=4&transport=polling), which opens a session' },
+  'socket-io-tuned': { path: HANDSHAKE_PATH, what: 'Engine.IO handshake (GET /socket.io/?EIO=4&transport=polling), which opens a session' },
 };
 
 /**
- * @param {{ kind: 'site' | 'reference' | 'socket-io', heldPolls: number, rounds: number, simpleConnections: number,
+ * @param {{ kind: 'site' | 'reference' | 'socket-io' | 'socket-io-tuned', heldPolls: number, rounds: number, simpleConnections: number,
  *   simpleWindowMs: number, settings: object, env: object, nodeArgs?: string[], log: (line: string) => void }} options
  * @returns {Promise<object>} one row: `{ target, label, heldPolls, held, rssPerHeldPollBytes, cpuMsPerAcceptedPoll, fanOut, simpleRequests }`
  */
@@ -72,7 +75,7 @@ async function holdAndFanOut({ kind, heldPolls, rounds, settings, env, nodeArgs 
     // Each client first does what a real one does before its first poll, so that only the held
     // poll is measured next: a chat client loads the room; a Socket.IO client opens a session.
     const pollPaths = await inBatches(connections, async (connection) => {
-      if (kind === 'socket-io') return (await openSession(connection)).pollPath;
+      if (speaksSocketIo(kind)) return (await openSession(connection)).pollPath;
       const load = await connection.request({ path: pollPath(ROOM) });
       if (load.status !== 200) throw new Error(`the ${kind} answered the initial load with ${load.status}: ${excerpt(load.body)}`);
       return undefined;
@@ -122,7 +125,7 @@ async function holdAndFanOut({ kind, heldPolls, rounds, settings, env, nodeArgs 
         last = Math.max(last, latency);
       }
       completions.push(last);
-      if (kind !== 'socket-io') cursor = cursorAfter(JSON.parse(post.body));
+      if (!speaksSocketIo(kind)) cursor = cursorAfter(JSON.parse(post.body));
       if (!finished) throw new Error(`round ${roundIndex}: not every held poll on the ${kind} was answered within ${settings.fanOutTimeoutMs} ms`);
     }
     return {
@@ -183,7 +186,7 @@ async function inBatches(items, task) {
 
 /** Requests of every kind the measurement makes, so the server has loaded and compiled its code. */
 async function warm(kind, server, control) {
-  if (kind !== 'socket-io') return warmUp(control);
+  if (!speaksSocketIo(kind)) return warmUp(control);
   for (let i = 0; i < 5; i += 1) {
     const connections = (await openConnections(server.target, 2)).connections;
     const [first, second] = await Promise.all(connections.map(openSession));

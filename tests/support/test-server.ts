@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { SERVER_NODE_FLAGS } from '../../src/server/runtime-flags.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,7 +42,7 @@ export async function startTestServer({ env = {}, dataDir }: TestServerOptions =
   let lastExit: TestServer['lastExit'];
 
   const launch = async () => {
-    child = spawn(process.execPath, ['scripts/serve.ts'], {
+    child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'scripts/serve.ts'], {
       env: {
         ...process.env,
         HOST: '127.0.0.1',

@@ -7,7 +7,7 @@ import { RESULTS_DIR } from './latest-run.ts';
 export const ONE_PROCESS_RESULTS_FILE = `${RESULTS_DIR}/one-process.json`;
 
 /** The servers compared, as the bench names them (`target`). */
-type Target = 'site' | 'reference' | 'socket-io';
+type Target = 'site' | 'reference' | 'socket-io' | 'socket-io-tuned';
 
 interface LatencySummary {
   count: number;
@@ -52,9 +52,10 @@ const times = (value: number) => `${formatNumber(value, 2)}×`;
 
 /**
  * What the scale-out lesson's "One process first" section prints from the committed comparison
- * of the site, the bare node:http reference and Socket.IO 4.8 (polling): the figures in its
+ * of the site, the bare node:http reference and Socket.IO 4.8 (polling), with its default
+ * flags and with the site's: the figures in its
  * prose, formatted, and its charts. Nothing on the page is typed by hand. Throws when the file
- * lacks one of the three servers (a partial run is never committed as the lesson's source).
+ * lacks one of the four servers (a partial run is never committed as the lesson's source).
  */
 export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
   const run = JSON.parse(readFileSync(path.resolve(file), 'utf8')) as OneProcessRun;
@@ -63,8 +64,8 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
     if (!found) throw new Error(`${file} has no row for "${target}"; run "npm run bench -- --only one-process".`);
     return found;
   };
-  const [site, reference, socketIo] = (['site', 'reference', 'socket-io'] as const).map(row);
-  const servers = [site, reference, socketIo];
+  const [site, reference, socketIo, socketIoTuned] = (['site', 'reference', 'socket-io', 'socket-io-tuned'] as const).map(row);
+  const servers = [site, reference, socketIo, socketIoTuned];
   return {
     text: {
       file,
@@ -79,9 +80,13 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
       rssSite: kib(site.rssPerHeldPollBytes),
       rssReference: kib(reference.rssPerHeldPollBytes),
       rssSocketIo: kib(socketIo.rssPerHeldPollBytes),
+      /** Socket.IO run with the site's V8 flags (`SERVER_NODE_FLAGS`): what the flags alone change. */
+      rssSocketIoTuned: kib(socketIoTuned.rssPerHeldPollBytes),
+      rssSiteToSocketIo: times(site.rssPerHeldPollBytes / socketIo.rssPerHeldPollBytes),
       fanOutSite: ms(site.fanOut.completeMs),
       fanOutReference: ms(reference.fanOut.completeMs),
       fanOutSocketIo: ms(socketIo.fanOut.completeMs),
+      fanOutSocketIoTuned: ms(socketIoTuned.fanOut.completeMs),
       fanOutSiteToReference: times(site.fanOut.completeMs / reference.fanOut.completeMs),
       cpuSite: `${formatNumber(site.cpuMsPerAcceptedPoll, 3)} ms`,
       cpuReference: `${formatNumber(reference.cpuMsPerAcceptedPoll, 3)} ms`,
@@ -91,7 +96,7 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
       simpleSocketIo: count(socketIo.simpleRequests.perSecond),
       simpleRequestChat: site.simpleRequests.request,
       simpleRequestSocketIo: socketIo.simpleRequests.request,
-      /** How many fan-out answers carried the message, over the three servers and every round. */
+      /** How many fan-out answers carried the message, over the four servers and every round. */
       delivered: `${count(servers.reduce((sum, server) => sum + server.fanOut.received, 0))} of ${count(servers.reduce((sum, server) => sum + server.fanOut.expected, 0))}`,
     },
     charts: {
