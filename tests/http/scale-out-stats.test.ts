@@ -29,7 +29,10 @@ function get<T>(pathAndQuery: string): Promise<{ status: number; body: T }> {
         response.on('data', (chunk) => (text += chunk));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as T }));
       })
-      .on('error', reject);
+      .on('error', reject)
+      .setTimeout(5_000, function (this: http.ClientRequest) {
+        this.destroy(new Error('no answer within 5 s')); // a connection handed to a worker killed meanwhile
+      });
   });
 }
 
@@ -76,6 +79,8 @@ describe('scale-out: /api/stats shows this process and the totals across process
     // kill -9 a worker that holds polls: it cannot withdraw its report, which lapses.
     const victim = holders[0]!;
     process.kill(Number(victim.split('/')[1]), 'SIGKILL');
+    const slot = victim.split('/')[0]!.replace('worker-', '');
+    await eventually(async () => expect(server.output()).toMatch(new RegExp(`Worker ${slot} stopped`)), { timeoutMs: 10_000 });
     const remaining = holders.filter((holder) => holder !== victim).length;
     const after = await eventually(
       async () => {

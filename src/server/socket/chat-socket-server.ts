@@ -264,6 +264,13 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
     };
     // #endregion pump
     pump().catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        // The store went away (503 while Redis is down): say when to come back, close with 1013.
+        const retryAfterSeconds = Number(error.headers['Retry-After'] ?? 0);
+        deliver({ type: 'error', error: error.message, retryAfterMs: Math.max(retryAfterSeconds * 1_000, SOCKET_RETRY_AFTER_MS) });
+        closeSocket(ws, CLOSE_CODES.tryAgainLater, 'the chat is unavailable right now');
+        return;
+      }
       console.error('The chat socket failed:', error);
       closeSocket(ws, 1011, 'internal error');
     });

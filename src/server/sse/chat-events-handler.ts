@@ -7,7 +7,7 @@ import { HttpError, serviceUnavailable } from '../http/http-error.ts';
 import { readQuery } from '../http/query-params.ts';
 import { createWaiterQuota } from '../limits/waiter-quota.ts';
 import type { ServerStats } from '../stats/server-stats.ts';
-import { createChatEventStream, refusedEvent } from './chat-event-stream.ts';
+import { createChatEventStream, refusedEvent, retryAfterMsOf } from './chat-event-stream.ts';
 
 /** Event streams one client may hold open at once (lifted by `RATE_LIMITS=off`); counted across processes with Redis. */
 export const SSE_STREAMS_PER_CLIENT = 4;
@@ -85,6 +85,5 @@ export function createChatEventsHandler({ store, stats, config, shutdownSignal, 
 
 /** A refusal the browser's EventSource can act on: a 200 stream that says why and when to come back, then ends. */
 function refusal(error: HttpError): Response {
-  const retryAfterMs = Number(error.headers['Retry-After'] ?? '1') * 1_000;
-  return new Response(refusedEvent(error.message, retryAfterMs), { headers: EVENT_STREAM_HEADERS });
+  return new Response(refusedEvent(error.message, retryAfterMsOf(error)), { headers: EVENT_STREAM_HEADERS });
 }
