@@ -192,8 +192,33 @@ describe('scale-out: per-client limits for event streams and sockets hold across
     for (const stream of [...held, ...stillHeld]) stream.close();
   });
 
-  it('with Redis unreachable: the stream is refused in-stream, the socket upgrade gets a JSON 503, nothing crashes', async () => {
+  it('with Redis unreachable: streams are refused in-stream, socket upgrades get a JSON 503, open ones end with a reason, nothing crashes', async () => {
+    // Open before the outage: they end with a refusal (stream) or an error frame and 1013 (socket).
+    const name = room('before-outage');
+    let streamText = '';
+    const streamEnded = new Promise<void>((resolve, reject) => {
+      http
+        .get(server.url(`/api/chat/events?room=${name}`), { agent: false }, (response) => {
+          response.setEncoding('utf8');
+          response.on('data', (chunk) => (streamText += chunk));
+          response.on('end', resolve);
+          response.on('error', reject);
+        })
+        .on('error', reject);
+    });
+    await eventually(async () => expect(streamText).toContain('event: position'));
+    const socket = openSocket(name);
+    expect((await socket.outcome).outcome).toBe('open');
+    const socketFrames: any[] = [];
+    socket.ws.on('message', (data) => socketFrames.push(JSON.parse(String(data))));
+    const socketClosed = new Promise<number>((resolve) => socket.ws.on('close', (code) => resolve(code)));
+
     await redis.pause();
+    expect(await socketClosed).toBe(1013);
+    expect(socketFrames.at(-1)).toMatchObject({ type: 'error', retryAfterMs: expect.any(Number) });
+    await streamEnded;
+    expect(streamText).toMatch(/event: refused\ndata: \{"error":"the chat is unavailable/);
+
     await eventually(
       async () => {
         const stream = openStream(room('outage'));
