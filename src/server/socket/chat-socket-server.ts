@@ -127,18 +127,28 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
       return;
     }
     const client = clientOf(request);
-    if (!shared) {
-      wss.handleUpgrade(request, socket, head, (ws) => serve(ws, { room, after, client }));
-      return;
-    }
-    // The client's place across every process, before the upgrade: an unreachable Redis is a
-    // JSON 503 with Retry-After; a client over its share upgrades to hear why (4429), as here.
-    shared.sockets.acquire(client).then(
+    const upgrade = () => wss.handleUpgrade(request, socket, head, (ws) => serve(ws, { room, after, client }));
+    if (shared) upgradeWithSharedPlace(shared.sockets, { request, socket, head, client }, upgrade);
+    else upgrade();
+  }
+  // #endregion upgrade
+
+  /**
+   * With several processes: takes the client's place across all of them before the upgrade. An
+   * unreachable Redis is a JSON 503 with Retry-After; a client over its share upgrades to hear why
+   * (4429), as in one process. The place is given back when the connection closes, however it ends.
+   */
+  function upgradeWithSharedPlace(
+    places: SharedWaiterCount,
+    { request, socket, head, client }: { request: IncomingMessage; socket: Duplex; head: Buffer; client: string },
+    upgrade: () => void,
+  ): void {
+    places.acquire(client).then(
       (releaseShared) => {
-        socket.once('close', releaseShared); // however the connection ends, even before the upgrade
+        socket.once('close', releaseShared);
         if (socket.destroyed) return releaseShared(); // the client left while Redis was asked
         if (shutdownSignal?.aborted) return refuseUpgrade(socket, serviceUnavailable('the server is restarting; try again shortly', 2));
-        wss.handleUpgrade(request, socket, head, (ws) => serve(ws, { room, after, client }));
+        upgrade();
       },
       (error: unknown) => {
         if (error instanceof HttpError && error.status === 429) wss.handleUpgrade(request, socket, head, (ws) => refuse(ws, error));
@@ -146,7 +156,6 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
       },
     );
   }
-  // #endregion upgrade
 
   /** Says why in an `error` message, then closes: 4429 for a client over its share, 1013 for a full server. */
   function refuse(ws: WebSocket, refusal: HttpError): void {
