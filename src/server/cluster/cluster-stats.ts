@@ -5,6 +5,8 @@ import type { StatsSnapshot } from '../stats/server-stats.ts';
 export const STATS_REPORT_INTERVAL_MS = 1_000;
 /** A report lapses this long after it was published, in milliseconds: a killed process drops out of the totals within it. */
 export const STATS_REPORT_TTL_MS = 3_000;
+/** The longest `/api/stats` waits for the other processes' reports, in milliseconds; it then answers without them. */
+export const STATS_READ_TIMEOUT_MS = 500;
 
 /**
  * The gauges that add up across processes: what each process holds itself. The others describe
@@ -38,7 +40,7 @@ export interface ClusterStats {
 /** What `GET /api/stats` answers: this process's snapshot (the shape the cost panels read), its name, and the cluster. */
 export interface StatsAnswer extends StatsSnapshot {
   servedBy: string;
-  /** Absent only when the processes' reports cannot be read (Redis unreachable). */
+  /** Absent only when the processes' reports cannot be read (Redis unreachable or too slow). */
   cluster?: ClusterStats;
 }
 
@@ -58,7 +60,8 @@ export interface ClusterStatsOptions {
 export interface ClusterStatsReader {
   /**
    * The cluster as seen now: this process's live figures and the others' last reports.
-   * @returns `undefined` when the reports cannot be read (Redis unreachable); never throws.
+   * @returns `undefined` when the reports cannot be read (Redis unreachable, or no answer within
+   * `STATS_READ_TIMEOUT_MS`); never throws.
    */
   read(own: StatsSnapshot): Promise<ClusterStats | undefined>;
   /** Stops reporting and withdraws this process's report, so that it drops out at once. */
@@ -153,12 +156,17 @@ export function createClusterStats({
   return {
     async read(own) {
       if (!client.isReady) return undefined;
-      let reply: unknown[];
+      let reply: unknown[] | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        reply = (await client.eval(READ_SCRIPT, { keys, arguments: [] })) as unknown[];
+        const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, STATS_READ_TIMEOUT_MS)));
+        reply = (await Promise.race([client.eval(READ_SCRIPT, { keys, arguments: [] }), late])) as unknown[] | undefined;
       } catch {
-        return undefined; // reported by 'error'; the answer still carries this process's figures
+        // reported by 'error'; the answer still carries this process's figures
+      } finally {
+        clearTimeout(timer);
       }
+      if (!reply) return undefined;
       const now = Number(reply[0]);
       const members: ProcessReport[] = [ownReport(own)];
       for (let i = 1; i + 2 < reply.length; i += 3) {
