@@ -1,6 +1,8 @@
 import { createChatHandler } from './chat/chat-handler.ts';
 import { createStore } from './chat/create-store.ts';
+import { createClusterStats, type StatsAnswer } from './cluster/cluster-stats.ts';
 import { createSharedChatLimits } from './cluster/shared-chat-limits.ts';
+import { servedBy } from './cluster/workers.ts';
 import { createClockFrameHandler } from './clock/clock-frame-handler.ts';
 import type { SiteConfig } from './config.ts';
 import { createFaultHandler } from './faults/fault-handler.ts';
@@ -25,6 +27,10 @@ function createFeatures(config: SiteConfig) {
   const faults = createFaultSwitchboard();
   const chatStore = createStore(config, { endSignal: shutdown.signal, onBatchWritten: createLogWriteStats(stats).record });
   shutdown.beforeExit(() => chatStore.close()); // every accepted message on disk, then the file closed
+  const shared = createSharedChatLimits(config, shutdown); // with REDIS_URL: per-client limits across processes
+  const name = servedBy();
+  const cluster = createClusterStats({ redisUrl: config.redisUrl, servedBy: name, snapshot: () => stats.snapshot() });
+  shutdown.beforeExit(() => cluster.close()); // this process leaves the totals at once
   const naive = createNaiveBackend({
     dataDir: config.dataDir,
     stats,
@@ -39,6 +45,8 @@ function createFeatures(config: SiteConfig) {
     stats,
     shutdownSignal: shutdown.signal,
     clientOf: upgradeClientIdentity(config.trustProxy),
+    shared,
+    servedBy: name,
   });
   shutdown.beforeExit(() => chatSocket.close()); // every socket closed with 1001 (going away)
   return {
@@ -53,17 +61,24 @@ function createFeatures(config: SiteConfig) {
       perClientLimits: config.perClientLimits,
       shutdownSignal: shutdown.signal,
     }),
-    chat: createChatHandler({ store: chatStore, stats, faults, config, shared: createSharedChatLimits(config, shutdown) }),
+    chat: createChatHandler({ store: chatStore, stats, faults, config, shared }),
     handleFaultRequest: createFaultHandler({ faults, config }),
-    handleChatEvents: createChatEventsHandler({ store: chatStore, stats, config, shutdownSignal: shutdown.signal }),
+    handleChatEvents: createChatEventsHandler({ store: chatStore, stats, config, shutdownSignal: shutdown.signal, sharedStreams: shared?.eventStreams }),
     handlePollingCounter: createCounterHandler({
       counter: createChangingCounter(),
       rateLimiter: createRateLimiter({ ...POLL_RATE_LIMIT, enabled: config.perClientLimits }),
     }),
-    /** `GET /api/stats`: the gauges and counters, as JSON; no query parameters (400 otherwise). */
-    handleStats(request: Request): Response {
+    /**
+     * `GET /api/stats`: this process's gauges and counters, its name, and (`cluster`) every live
+     * process's figures with the totals of those that add up (see `createClusterStats`), as JSON;
+     * no query parameters (400 otherwise).
+     */
+    async handleStats(request: Request): Promise<Response> {
       readQuery(new URL(request.url), []);
-      return jsonResponse(stats.snapshot());
+      const own = stats.snapshot();
+      const across = await cluster.read(own);
+      const answer: StatsAnswer = { ...own, servedBy: name, ...(across && { cluster: across }) };
+      return jsonResponse(answer);
     },
     handleNaiveBackend: naive.handleNaiveBackend,
     handleNaiveLoad: createIdleLoad({

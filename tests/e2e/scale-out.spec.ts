@@ -8,7 +8,7 @@ async function postAndSeeEverywhere(page: Page, text: string) {
   await demo.getByRole('textbox', { name: 'Message' }).fill(text);
   await demo.getByRole('button', { name: 'Post', exact: true }).click();
   await expect(demo.locator('[data-field="posted-by"]')).toContainText('(201)');
-  const rows = demo.locator('tbody tr');
+  const rows = demo.locator('[data-field="rows"] tr');
   await expect(rows).toHaveCount(3);
   for (const row of await rows.all()) await expect(row.locator('[data-cell="last"]')).toHaveText(text);
   return demo;
@@ -39,6 +39,12 @@ test.describe('scale-out lesson: several processes', () => {
       await postAndSeeEverywhere(page, `across processes ${name} ${Date.now()}`);
       await expect(demo.locator('[data-field="posted-by"]')).toContainText(/^worker-\d\//);
       for (const cell of await demo.locator('[data-cell="by"]').all()) await expect(cell).toHaveText(/^worker-\d\/\d+$/);
+      // Every process in the second table, and the demo's three held polls in the totals.
+      const processes = demo.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Held polls' }) });
+      await expect(processes.locator('tbody tr')).toHaveCount(2);
+      for (const name of await processes.locator('tbody th').all()) await expect(name).toHaveText(/^worker-\d\/\d+$/);
+      await expect(processes.locator('tfoot [data-cell="all"]')).toHaveText('All 2 processes');
+      await expect.poll(async () => Number(await processes.locator('tfoot [data-cell="held"]').textContent())).toBeGreaterThanOrEqual(3);
     });
   }
 });
@@ -50,4 +56,7 @@ test('scale-out lesson: as one process, the demo says so and still works', async
   await expect(page.getByText('REDIS_URL=redis://127.0.0.1:6379 WORKERS=2 npm start').first()).toBeVisible();
   await postAndSeeEverywhere(page, `one process ${Date.now()}`);
   await expect(demo.locator('[data-field="posted-by"]')).toContainText(/^single\//);
+  const processes = demo.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Held polls' }) });
+  await expect(processes.locator('tbody th')).toHaveText([/^single\/\d+$/]);
+  await expect(processes.locator('tfoot [data-cell="all"]')).toHaveText('All 1 process');
 });

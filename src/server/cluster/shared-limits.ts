@@ -42,11 +42,31 @@ return 1
 `;
 // #endregion shared-count
 
+// A long-lived connection's entry is a lease: the process holding it pushes its expiry one lease
+// further while the connection is open. ZADD without XX puts back an entry that lapsed while Redis
+// was away, so the count is true again once it returns. KEYS[1] set; ARGV ttlMs, members….
+// #region shared-lease
+const RENEW_SCRIPT = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local ttl = tonumber(ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + ttl, ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ttl)
+return 1
+`;
+// #endregion shared-lease
+
+/** A lease is renewed this many times per lease length, so one late renewal does not let it lapse. */
+export const LEASE_RENEWALS_PER_TTL = 3;
+
 export interface SharedLimitsOptions {
   /** `REDIS_URL` */
   url: string;
   prefix?: string;
-  /** The longest a poll is held (`POLL_TIMEOUT_MS`): a held request's count lapses after it. */
+  /**
+   * The longest a poll is held (`POLL_TIMEOUT_MS`), in milliseconds: a held request's count lapses
+   * after it, and so does a long-lived connection's lease once its process stops renewing it.
+   */
   pollTimeoutMs: number;
   onWarning?: (message: string) => void;
 }
@@ -59,8 +79,9 @@ export interface SharedRateLimiter {
 
 export interface SharedWaiterCount {
   /**
-   * Counts one more held request of `client` across every process; resolves with its release
-   * (safe to call twice). @throws HttpError 429 over `maxPerClient`, 503 when Redis is unreachable.
+   * Counts one more held request (or, with `renewed`, one more open connection) of `client`
+   * across every process; resolves with its release (safe to call twice).
+   * @throws HttpError 429 over `maxPerClient`, 503 when Redis is unreachable.
    */
   acquire(client: string): Promise<() => void>;
 }
@@ -68,9 +89,10 @@ export interface SharedWaiterCount {
 /**
  * The per-client limits of a site that runs as several processes, kept in Redis so that a
  * client cannot multiply its quota by reaching several processes: post rates (token buckets on
- * Redis's clock) and held polls (counts whose entries lapse within one poll timeout when the
- * process holding them dies). The total a process holds stays a local limit: it protects that
- * process's sockets and memory.
+ * Redis's clock), held polls (counts whose entries lapse within one poll timeout when the
+ * process holding them dies) and open event streams and sockets (the same counts, as leases
+ * that the holding process renews while the connection lasts). The total a process holds stays
+ * a local limit: it protects that process's sockets and memory.
  */
 export function createSharedLimits({ url, prefix = 'comet:', pollTimeoutMs, onWarning = console.warn }: SharedLimitsOptions) {
   const client = createClient({
@@ -87,6 +109,16 @@ export function createSharedLimits({ url, prefix = 'comet:', pollTimeoutMs, onWa
   client.on('ready', () => (lastError = ''));
   client.connect().catch(() => {}); // failures are reported by the 'error' listener; it keeps trying
   let sequence = 0;
+  /** This process's open leases: members by set key, renewed together on one timer. */
+  const leases = new Map<string, Set<string>>();
+  const renewEveryMs = Math.max(1, Math.floor(pollTimeoutMs / LEASE_RENEWALS_PER_TTL));
+  const renewer = setInterval(() => {
+    if (!client.isReady) return; // the leases lapse; the first renewal after Redis returns puts them back
+    for (const [key, members] of leases) {
+      client.eval(RENEW_SCRIPT, { keys: [key], arguments: [String(pollTimeoutMs), ...members] }).catch(() => {}); // reported by 'error'
+    }
+  }, renewEveryMs);
+  renewer.unref(); // leases must never keep the process alive
   const processTag = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   const evaluate = async (script: string, keys: string[], args: string[]): Promise<unknown> => {
@@ -111,8 +143,19 @@ export function createSharedLimits({ url, prefix = 'comet:', pollTimeoutMs, onWa
       };
     },
 
-    /** Like the per-client half of `createWaiterQuota`; `enabled: false` counts nothing. */
-    waiterCount({ name, maxPerClient, enabled = true, what = 'waiting requests' }: { name: string; maxPerClient: number; enabled?: boolean; what?: string }): SharedWaiterCount {
+    /**
+     * Like the per-client half of `createWaiterQuota`; `enabled: false` counts nothing. With
+     * `renewed`, for connections that outlive a poll (event streams, sockets), each entry is a lease
+     * of one poll timeout renewed every third of it while held: a process killed with connections
+     * open stops renewing, and its entries lapse within one poll timeout.
+     */
+    waiterCount({
+      name,
+      maxPerClient,
+      enabled = true,
+      what = 'waiting requests',
+      renewed = false,
+    }: { name: string; maxPerClient: number; enabled?: boolean; what?: string; renewed?: boolean }): SharedWaiterCount {
       return {
         async acquire(clientId) {
           if (!enabled) return () => {};
@@ -122,10 +165,16 @@ export function createSharedLimits({ url, prefix = 'comet:', pollTimeoutMs, onWa
           if (granted !== 1) {
             throw tooManyRequests(`too many ${what} from one client; at most ${maxPerClient} at once`, Math.min(WAITER_RETRY_AFTER_SECONDS, 1));
           }
+          if (renewed) leases.set(key, (leases.get(key) ?? new Set()).add(member));
           let released = false;
           return () => {
             if (released) return;
             released = true;
+            if (renewed) {
+              const members = leases.get(key);
+              members?.delete(member);
+              if (members?.size === 0) leases.delete(key);
+            }
             if (client.isReady) client.zRem(key, member).catch(() => {}); // otherwise it lapses by itself
           };
         },
@@ -134,6 +183,8 @@ export function createSharedLimits({ url, prefix = 'comet:', pollTimeoutMs, onWa
 
     /** Closes the connection; while Redis is unreachable, stops trying to reach it. */
     async close() {
+      clearInterval(renewer);
+      leases.clear();
       if (client.isReady) await client.close().catch(() => {});
       else if (client.isOpen) client.destroy();
     },

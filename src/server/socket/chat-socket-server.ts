@@ -2,8 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseRoom } from '../chat/chat-input.ts';
-import { formatCursor, parseCursor, type Cursor } from '../chat/cursor.ts';
+import { parseCursor, type Cursor } from '../chat/cursor.ts';
 import { IdempotencyConflictError, type MessageStore } from '../chat/message-store.ts';
+import type { SharedRateLimiter, SharedWaiterCount } from '../cluster/shared-limits.ts';
+import { servedBy } from '../cluster/workers.ts';
 import type { SiteConfig } from '../config.ts';
 import { assertAllowedOrigin } from '../http/allowed-origin.ts';
 import { clientIdentity } from '../http/client-identity.ts';
@@ -33,7 +35,7 @@ export const SOCKET_PATH = '/api/chat/socket';
 export const SOCKET_HEARTBEAT_MS = 15_000;
 /** Sockets open at once, across all visitors. */
 export const SOCKETS_MAX_TOTAL = 2_000;
-/** Sockets one client may hold at once (lifted by `RATE_LIMITS=off`). */
+/** Sockets one client may hold at once (lifted by `RATE_LIMITS=off`); counted across processes with Redis. */
 export const SOCKETS_PER_CLIENT = 4;
 /** Bytes queued for one client and not yet taken by its network past which it counts as not reading. */
 export const SOCKET_MAX_BUFFERED_BYTES = 64 * 1024;
@@ -61,6 +63,14 @@ export interface ChatSocketServerOptions {
   /** Who is asking, for per-client limits (the same identity the HTTP routes use). */
   clientOf: (request: IncomingMessage) => string;
   limits?: Partial<ChatSocketLimits>;
+  /**
+   * With several processes (`REDIS_URL`): the client's open sockets and its posts counted across
+   * all of them (`SharedChatLimits.sockets` and `.posts`, the bucket HTTP posts spend too). This
+   * process then counts only its own total of sockets.
+   */
+  shared?: { posts: SharedRateLimiter; sockets: SharedWaiterCount };
+  /** This process's name, sent as `X-Served-By` with the 101 answer, as every HTTP answer carries it. */
+  servedBy?: string;
 }
 
 export interface ChatSocketServer {
@@ -68,8 +78,10 @@ export interface ChatSocketServer {
    * For the HTTP server's `upgrade` event. Refuses with a JSON HTTP answer before the upgrade:
    * 404 another path, 403 a page of another origin (cross-site WebSocket hijacking: browsers
    * apply no CORS to WebSocket, so the Origin header is the only defence), 400 a bad room or
-   * cursor, 503 while shutting down. Over a connection limit it upgrades, says why in an `error`
-   * message and closes with 1013 (server full) or 4429 (this client holds too many).
+   * cursor, 503 while shutting down or (with `shared`) while the shared counts in Redis cannot be
+   * reached, with `Retry-After`. Over a connection limit it upgrades, says why in an `error`
+   * message and closes with 1013 (server full) or 4429 (this client holds too many, across every
+   * process with `shared`).
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Sockets open now. */
@@ -79,14 +91,16 @@ export interface ChatSocketServer {
 }
 
 /** The chat over WebSocket, on the same `MessageStore`, cursors and limits as the long poll and the event stream. */
-export function createChatSocketServer({ store, config, stats, shutdownSignal, clientOf, limits = {} }: ChatSocketServerOptions): ChatSocketServer {
+export function createChatSocketServer({ store, config, stats, shutdownSignal, clientOf, limits = {}, shared, servedBy: name = servedBy() }: ChatSocketServerOptions): ChatSocketServer {
   const { maxTotal = SOCKETS_MAX_TOTAL, maxPerClient = SOCKETS_PER_CLIENT, heartbeatMs = SOCKET_HEARTBEAT_MS, maxBufferedBytes = SOCKET_MAX_BUFFERED_BYTES } = limits;
   // The largest frame accepted is the largest HTTP post body: the same limit on both transports.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.bodyMaxBytes, perMessageDeflate: false, clientTracking: true });
-  const quota = createWaiterQuota({ maxTotal, maxPerClient, perClientEnabled: config.perClientLimits, what: 'WebSocket connections' });
+  // Shared: the per-client count lives in Redis (taken before the upgrade), this process counts its total.
+  const quota = createWaiterQuota({ maxTotal, maxPerClient, perClientEnabled: config.perClientLimits && !shared, what: 'WebSocket connections' });
   const postLimiter = createRateLimiter({ perSecond: config.postsPerSecond, burst: config.postsPerSecond * BURST_SECONDS, enabled: config.perClientLimits });
   const sent = stats.createRate('socketMessagesSent');
   stats.addGauge('chatSockets', () => wss.clients.size);
+  wss.on('headers', (headers) => headers.push(`X-Served-By: ${name}`));
 
   const closeAll = () => {
     for (const ws of wss.clients) closeSocket(ws, CLOSE_CODES.goingAway, 'the server is restarting');
@@ -113,9 +127,42 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
       return;
     }
     const client = clientOf(request);
-    wss.handleUpgrade(request, socket, head, (ws) => serve(ws, { room, after, client }));
+    const upgrade = () => wss.handleUpgrade(request, socket, head, (ws) => serve(ws, { room, after, client }));
+    if (shared) upgradeWithSharedPlace(shared.sockets, { request, socket, head, client }, upgrade);
+    else upgrade();
   }
   // #endregion upgrade
+
+  /**
+   * With several processes: takes the client's place across all of them before the upgrade. An
+   * unreachable Redis is a JSON 503 with Retry-After; a client over its share upgrades to hear why
+   * (4429), as in one process. The place is given back when the connection closes, however it ends.
+   */
+  function upgradeWithSharedPlace(
+    places: SharedWaiterCount,
+    { request, socket, head, client }: { request: IncomingMessage; socket: Duplex; head: Buffer; client: string },
+    upgrade: () => void,
+  ): void {
+    places.acquire(client).then(
+      (releaseShared) => {
+        socket.once('close', releaseShared);
+        if (socket.destroyed) return releaseShared(); // the client left while Redis was asked
+        if (shutdownSignal?.aborted) return refuseUpgrade(socket, serviceUnavailable('the server is restarting; try again shortly', 2));
+        upgrade();
+      },
+      (error: unknown) => {
+        if (error instanceof HttpError && error.status === 429) wss.handleUpgrade(request, socket, head, (ws) => refuse(ws, error));
+        else refuseUpgrade(socket, error);
+      },
+    );
+  }
+
+  /** Says why in an `error` message, then closes: 4429 for a client over its share, 1013 for a full server. */
+  function refuse(ws: WebSocket, refusal: HttpError): void {
+    ws.on('error', () => {}); // deliberate no-op, as in serve
+    send(ws, { type: 'error', error: refusal.message, retryAfterMs: SOCKET_RETRY_AFTER_MS });
+    closeSocket(ws, refusal.status === 429 ? CLOSE_CODES.tooManyConnections : CLOSE_CODES.tryAgainLater, refusal.status === 429 ? 'too many connections from this client' : 'the server is full');
+  }
 
   function serve(ws: WebSocket, { room, after, client }: { room: string; after?: Cursor; client: string }): void {
     ws.on('error', () => {}); // deliberate no-op: ws closes a bad peer itself (1002, 1007, 1009) and 'close' follows
@@ -123,9 +170,7 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
     try {
       release = quota.acquire(client);
     } catch (error) {
-      const refusal = error as HttpError;
-      send(ws, { type: 'error', error: refusal.message, retryAfterMs: SOCKET_RETRY_AFTER_MS });
-      closeSocket(ws, refusal.status === 429 ? CLOSE_CODES.tooManyConnections : CLOSE_CODES.tryAgainLater, refusal.status === 429 ? 'too many connections from this client' : 'the server is full');
+      refuse(ws, error as HttpError);
       return;
     }
     const stop = new AbortController();
@@ -186,8 +231,10 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
       }
       // Stop reading while the store works: a client that floods posts feels TCP backpressure.
       ws.pause();
-      // The rate token is spent only for a new message (`admit`): a retried post that was stored is free, as over HTTP.
-      store.append(post.draft, { admit: () => postLimiter.take(client, 'messages') }).then(
+      // As over HTTP: in one process the rate token is spent only for a new message (`admit`), so a
+      // retried post that was stored is free; shared, the client's one bucket in Redis is spent first.
+      const admitted = shared ? shared.posts.take(client, 'messages') : Promise.resolve();
+      admitted.then(() => store.append(post.draft, { admit: shared ? undefined : () => postLimiter.take(client, 'messages') })).then(
         ({ message, repeated }) => deliver({ type: 'posted', key: post.key, message, repeated }),
         (error: unknown) => {
           if (error instanceof HttpError) {
@@ -226,6 +273,13 @@ export function createChatSocketServer({ store, config, stats, shutdownSignal, c
     };
     // #endregion pump
     pump().catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        // The store went away (503 while Redis is down): say when to come back, close with 1013.
+        const retryAfterSeconds = Number(error.headers['Retry-After'] ?? 0);
+        deliver({ type: 'error', error: error.message, retryAfterMs: Math.max(retryAfterSeconds * 1_000, SOCKET_RETRY_AFTER_MS) });
+        closeSocket(ws, CLOSE_CODES.tryAgainLater, 'the chat is unavailable right now');
+        return;
+      }
       console.error('The chat socket failed:', error);
       closeSocket(ws, 1011, 'internal error');
     });

@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../chat/chat-message.ts';
 import { formatCursor, parseCursor, type Cursor } from '../chat/cursor.ts';
 import type { MessageStore, ReadResult } from '../chat/message-store.ts';
+import { HttpError } from '../http/http-error.ts';
 
 /**
  * A named `heartbeat` event this often keeps proxies from cutting a quiet stream, and lets the
@@ -69,6 +70,11 @@ export function heartbeatEvent(heartbeatMs: number): string {
  */
 export function refusedEvent(error: string, retryAfterMs: number): string {
   return `retry: ${retryAfterMs}\nevent: refused\ndata: ${JSON.stringify({ error, retryAfterMs })}\n\n`;
+}
+
+/** A refusal's `Retry-After` (RFC 9110 §10.2.3, in seconds) as the milliseconds `refusedEvent` sends; 1 s without one. */
+export function retryAfterMsOf(error: HttpError): number {
+  return Number(error.headers['Retry-After'] ?? '1') * 1_000;
 }
 // #endregion event-format
 
@@ -171,6 +177,14 @@ export function createChatEventStream(options: ChatEventStreamOptions): Readable
             if (!cancelled) controller.close(); // ended by us (deadline, budget, shutdown) or the client: end the response
           },
           (error: unknown) => {
+            if (error instanceof HttpError) {
+              // The store went away mid-stream (503 while Redis is down): a refusal, as at the start,
+              // and the browser comes back after its retry; nothing went wrong in this server.
+              send(refusedEvent(error.message, retryAfterMsOf(error)));
+              close();
+              if (!cancelled) controller.close();
+              return;
+            }
             console.error('The chat event stream failed:', error);
             close();
             if (!cancelled) controller.error(error);

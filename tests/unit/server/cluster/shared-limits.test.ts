@@ -1,17 +1,34 @@
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError } from '../../../../src/server/http/http-error.ts';
 import { createSharedLimits, type SharedLimits } from '../../../../src/server/cluster/shared-limits.ts';
 import { startTestRedis, type TestRedis } from '../../../support/redis-server.ts';
 
 let redis: TestRedis;
+let inspector: ReturnType<typeof createClient>;
 const opened: SharedLimits[] = [];
 beforeAll(async () => {
   redis = await startTestRedis();
+  inspector = createClient({ url: redis.url });
+  await inspector.connect();
 });
 afterAll(async () => {
   await Promise.all(opened.map((limits) => limits.close()));
+  await inspector?.close();
   await redis?.stop();
 });
+
+/** Redis's clock, in milliseconds: the one the leases lapse on. */
+async function redisNow(): Promise<number> {
+  const [seconds, micros] = (await inspector.sendCommand(['TIME'])) as [string, string];
+  return Number(seconds) * 1_000 + Number(micros) / 1_000;
+}
+
+/** Waits until this much time has passed on Redis's clock (checked, not slept). */
+async function redisTimePasses(ms: number): Promise<void> {
+  const since = await redisNow();
+  await until(async () => (await redisNow()) > since + ms, 2_000);
+}
 
 let prefixes = 0;
 /** Two processes' limits on one Redis: the same prefix, separate connections. */
@@ -82,6 +99,35 @@ describe('per-client limits shared across processes', () => {
     const aliveCount = alive.waiterCount({ name: 'polls', maxPerClient: 1 });
     expect(await statusOf(aliveCount.acquire('client-1'))).toBe(429); // still counted…
     await until(() => statusOf(aliveCount.acquire('client-1')).then((status) => status === 200)); // …until it lapses
+  });
+
+  it('a long-lived connection\'s lease is renewed while held, and lapses within one poll timeout once its process dies', async () => {
+    const pollTimeoutMs = 1_000;
+    const [holder, other] = await twoProcesses(pollTimeoutMs);
+    const holderCount = holder.waiterCount({ name: 'streams', maxPerClient: 1, renewed: true });
+    const otherCount = other.waiterCount({ name: 'streams', maxPerClient: 1, renewed: true });
+    await until(() => statusOf(holderCount.acquire('client-1')).then((status) => status === 200));
+    await until(() => statusOf(otherCount.acquire('warm')).then((status) => status === 200));
+    // Held for more than two lease lengths on Redis's clock: still counted, because it is renewed.
+    await redisTimePasses(2.5 * pollTimeoutMs);
+    expect(await statusOf(otherCount.acquire('client-1'))).toBe(429);
+    await holder.close(); // the process is gone: nobody renews its lease…
+    await until(() => statusOf(otherCount.acquire('client-1')).then((status) => status === 200), 400); // …and it lapses
+  });
+
+  it('a released lease is not renewed back', async () => {
+    const pollTimeoutMs = 300;
+    const [a, b] = await twoProcesses(pollTimeoutMs);
+    const countA = a.waiterCount({ name: 'streams', maxPerClient: 1, renewed: true });
+    const countB = b.waiterCount({ name: 'streams', maxPerClient: 1, renewed: true });
+    let release: () => void = () => {};
+    await until(() => countA.acquire('client-1').then((granted) => ((release = granted), true), () => false));
+    const other = await countA.acquire('client-2'); // keeps A's renewals running
+    release();
+    await redisTimePasses(3 * pollTimeoutMs); // several renewals of A's other lease
+    expect(await statusOf(countB.acquire('client-1'))).toBe(200);
+    expect(await statusOf(countB.acquire('client-2'))).toBe(429);
+    other();
   });
 
   it('answers 503 when Redis cannot be reached', async () => {

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMessageLog } from '../../../../src/server/chat/message-log.ts';
 import type { MessageStore, ReadResult } from '../../../../src/server/chat/message-store.ts';
 import { parseCursor, type Cursor } from '../../../../src/server/chat/cursor.ts';
-import { createChatEventStream, messageEvent } from '../../../../src/server/sse/chat-event-stream.ts';
+import { createChatEventStream, messageEvent, refusedEvent } from '../../../../src/server/sse/chat-event-stream.ts';
+import { serviceUnavailable } from '../../../../src/server/http/http-error.ts';
 
 const decoder = new TextDecoder();
 
@@ -175,6 +176,30 @@ describe('createChatEventStream', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(failed).not.toHaveBeenCalled();
       expect(log.counts.waiters).toBe(0);
+    } finally {
+      failed.mockRestore();
+    }
+  });
+
+  it('ends with an in-stream refusal, not a logged failure, when the store becomes unavailable (503)', async () => {
+    const log = createMessageLog();
+    let failWait!: (error: Error) => void;
+    const store: MessageStore = {
+      ...log,
+      counts: log.counts,
+      read: (...args) => log.read(...args),
+      waitForMessagesAfter: () => new Promise((_resolve, reject) => (failWait = reject)),
+    };
+    const failed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const onClose = vi.fn();
+      const reader = createChatEventStream({ store, room: 'r', onClose }).getReader();
+      await readUntil(reader, /event: position/);
+      failWait(serviceUnavailable('the chat is unavailable right now; try again shortly', 5));
+      const rest = await readToEnd(reader);
+      expect(rest).toBe(refusedEvent('the chat is unavailable right now; try again shortly', 5_000));
+      expect(onClose).toHaveBeenCalledOnce();
+      expect(failed).not.toHaveBeenCalled();
     } finally {
       failed.mockRestore();
     }
