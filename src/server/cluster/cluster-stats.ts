@@ -159,7 +159,7 @@ export function createClusterStats({
       let reply: unknown[] | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, STATS_READ_TIMEOUT_MS)));
+        const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), STATS_READ_TIMEOUT_MS)));
         reply = (await Promise.race([client.eval(READ_SCRIPT, { keys, arguments: [] }), late])) as unknown[] | undefined;
       } catch {
         // reported by 'error'; the answer still carries this process's figures
