@@ -210,7 +210,7 @@ const attempt = async (title, measure) => {
     return undefined;
   }
 };
-const phaseOptions = (kind) => ({ settings, env, log, nodeArgs: kind === 'site' ? siteNodeArgs : [] });
+const phaseOptions = (kind) => ({ settings, env, log, nodeArgs: kind.startsWith('site') ? siteNodeArgs : [] });
 const selected = (phase, title) => phases.includes(phase) && (console.log(`▶ ${title}`), true);
 
 if (selected('idle', 'Idle capacity')) {

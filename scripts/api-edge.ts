@@ -24,7 +24,13 @@ import { answerJson } from './malformed-requests.ts';
 export function serveApi(req: IncomingMessage, res: ServerResponse, pathname: string, site: Site): void {
   const route = API_ROUTES.get(pathname);
   if (!route) return answerJson(res, 404, NO_SUCH_ENDPOINT);
-  const request = webRequestOf(req, res);
+  let request: Request;
+  try {
+    request = webRequestOf(req, res);
+  } catch {
+    // The edge refuses what cannot make a URL before this point; anything left is still the client's.
+    return answerJson(res, 400, 'the request cannot be read as an HTTP request to this site');
+  }
   site.serve(route, request, { socketAddress: req.socket.remoteAddress }).then(
     (response) => writeResponse(response, res),
     (error: unknown) => {
@@ -102,7 +108,7 @@ class ClientPresence {
  * waiting for `drain` when the client reads slower than the body arrives (so a slow reader
  * holds at most the stream's own buffer, never an unbounded queue in Node).
  */
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   if (res.destroyed) {
     await response.body?.cancel().catch(() => {});
     return;

@@ -27,6 +27,8 @@ export function killAllServers() {
 
 export const SERVERS = {
   site: { label: 'site', script: 'scripts/serve.ts', nodeArgs: SERVER_NODE_FLAGS },
+  // The site under Node's default V8 flags: how much of its figures the flags account for.
+  'site-default-flags': { label: 'site, Node’s default V8 flags', script: 'scripts/serve.ts', nodeArgs: [] },
   reference: { label: 'bare node:http', script: 'bench/reference/chat-server.mjs' },
   'socket-io': { label: 'Socket.IO 4.8 (polling)', script: 'bench/reference/socket-io-server.mjs' },
   // The same Socket.IO server under the site's V8 flags: how much of the difference is the flags.

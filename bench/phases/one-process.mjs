@@ -17,7 +17,7 @@ import { openConnections, reconnectingClient, requestOnce } from '../lib/raw-htt
 import { sleep, SERVERS, startServer } from '../lib/server-process.mjs';
 
 /** The servers compared, in the order they run. */
-export const ONE_PROCESS_SERVERS = ['site', 'reference', 'socket-io', 'socket-io-tuned'];
+export const ONE_PROCESS_SERVERS = ['site', 'site-default-flags', 'reference', 'socket-io', 'socket-io-tuned'];
 /** Whether the server under test is a Socket.IO server (with its default flags or the site's). */
 const speaksSocketIo = (kind) => kind.startsWith('socket-io');
 const ROOM = 'one-process';
@@ -34,13 +34,14 @@ const SESSION_BATCH = 200;
  */
 export const SIMPLE_REQUESTS = {
   site: { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' },
+  'site-default-flags': { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' },
   reference: { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' },
   'socket-io': { path: HANDSHAKE_PATH, what: 'Engine.IO handshake (GET /socket.io/?EIO=4&transport=polling), which opens a session' },
   'socket-io-tuned': { path: HANDSHAKE_PATH, what: 'Engine.IO handshake (GET /socket.io/?EIO=4&transport=polling), which opens a session' },
 };
 
 /**
- * @param {{ kind: 'site' | 'reference' | 'socket-io' | 'socket-io-tuned', heldPolls: number, rounds: number, simpleConnections: number,
+ * @param {{ kind: 'site' | 'site-default-flags' | 'reference' | 'socket-io' | 'socket-io-tuned', heldPolls: number, rounds: number, simpleConnections: number,
  *   simpleWindowMs: number, settings: object, env: object, nodeArgs?: string[], log: (line: string) => void }} options
  * @returns {Promise<object>} one row: `{ target, label, heldPolls, held, rssPerHeldPollBytes, cpuMsPerAcceptedPoll, fanOut, simpleRequests }`
  */

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
 } from '../support/bad-input-arbitraries.ts';
 import { sendRaw, type RawOutcome } from '../support/raw-http.ts';
 import { eventually, readGauges, startTestServer, type TestServer } from '../support/test-server.ts';
+import { API_ROUTES } from '../../src/server/api-routes.ts';
 
 /**
  * Throws malformed and hostile input at the real server, then checks that it is unharmed.
@@ -64,16 +65,11 @@ const tally = new Map<string, number>();
 const count = (outcome: string) => tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
 const startedAt = performance.now();
 
-/** Every API route in src/pages/api, as a path (the catch-all aside): routes added later are covered too. */
-const apiPaths = readdirSync('src/pages/api', { recursive: true, encoding: 'utf8' })
-  .filter((file) => file.endsWith('.ts') && !file.includes('[') && !path.basename(file).startsWith('_'))
-  .map((file) => `/api/${file.replace(/\.ts$/, '').split(path.sep).join('/')}`);
-/** The methods each route serves: the handlers it gives its one wrapper, `serve({ GET: …, POST: … })`. */
+/** Every API route of the site's one router, as a path: routes added later are covered too. */
+const apiPaths = [...API_ROUTES.keys()];
+/** The methods each route serves: the handlers it gives the route wrapper (GET, POST, HEAD). */
 const routeMethods = new Map(
-  apiPaths.map((route) => [
-    route,
-    [...readFileSync(`src/pages${route}.ts`, 'utf8').matchAll(/\b(GET|POST|HEAD): /g)].map(([, name]) => name!),
-  ]),
+  [...API_ROUTES].map(([route, handlers]) => [route, (['GET', 'POST', 'HEAD'] as const).filter((name) => handlers[name] !== undefined) as string[]]),
 );
 const getPaths = apiPaths.filter((route) => routeMethods.get(route)!.includes('GET'));
 const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];

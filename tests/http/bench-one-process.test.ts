@@ -34,7 +34,7 @@ function runBench(): Promise<{ code: number | null; output: string }> {
 const isFiniteNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 
 describe('npm run bench -- --quick --only one-process', () => {
-  it('measures the four servers side by side and evaluates both targets', { timeout: 150_000 }, async () => {
+  it('measures the five servers side by side and evaluates both targets', { timeout: 150_000 }, async () => {
     const { code, output } = await runBench();
     expect(code, output).toBe(0);
 
@@ -48,7 +48,7 @@ describe('npm run bench -- --quick --only one-process', () => {
 
     expect(result.errors).toEqual([]);
     const { rows, settings } = result.oneProcess;
-    expect(rows.map((row: { target: string }) => row.target)).toEqual(['site', 'reference', 'socket-io', 'socket-io-tuned']);
+    expect(rows.map((row: { target: string }) => row.target)).toEqual(['site', 'site-default-flags', 'reference', 'socket-io', 'socket-io-tuned']);
     for (const row of rows) {
       expect(row.held, row.target).toBeGreaterThanOrEqual(settings.heldPolls);
       expect(row.fanOut.received, row.target).toBe(row.fanOut.expected); // every held poll got every message

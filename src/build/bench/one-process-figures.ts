@@ -6,8 +6,15 @@ import { RESULTS_DIR } from './latest-run.ts';
 /** The latest full one-process comparison (`npm run bench -- --only one-process` writes it beside the dated results). */
 export const ONE_PROCESS_RESULTS_FILE = `${RESULTS_DIR}/one-process.json`;
 
+/**
+ * The last full comparison run while every API request still went through Astro's Node adapter
+ * (its router, render pipeline and response streaming), before the server's edge served the API
+ * itself: the "before" of the lesson's "what remains Astro's".
+ */
+export const THROUGH_ASTRO_RESULTS_FILE = `${RESULTS_DIR}/one-process-2026-11-29.json`;
+
 /** The servers compared, as the bench names them (`target`). */
-type Target = 'site' | 'reference' | 'socket-io' | 'socket-io-tuned';
+type Target = 'site' | 'site-default-flags' | 'reference' | 'socket-io' | 'socket-io-tuned';
 
 interface LatencySummary {
   count: number;
@@ -52,10 +59,10 @@ const times = (value: number) => `${formatNumber(value, 2)}×`;
 
 /**
  * What the scale-out lesson's "One process first" section prints from the committed comparison
- * of the site, the bare node:http reference and Socket.IO 4.8 (polling), with its default
- * flags and with the site's: the figures in its
+ * of the site, the bare node:http reference and Socket.IO 4.8 (polling), each with its
+ * default flags and with the site's: the figures in its
  * prose, formatted, and its charts. Nothing on the page is typed by hand. Throws when the file
- * lacks one of the four servers (a partial run is never committed as the lesson's source).
+ * lacks one of the five servers (a partial run is never committed as the lesson's source).
  */
 export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
   const run = JSON.parse(readFileSync(path.resolve(file), 'utf8')) as OneProcessRun;
@@ -64,11 +71,23 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
     if (!found) throw new Error(`${file} has no row for "${target}"; run "npm run bench -- --only one-process".`);
     return found;
   };
-  const [site, reference, socketIo, socketIoTuned] = (['site', 'reference', 'socket-io', 'socket-io-tuned'] as const).map(row);
-  const servers = [site, reference, socketIo, socketIoTuned];
+  const [site, siteDefaultFlags, reference, socketIo, socketIoTuned] = (
+    ['site', 'site-default-flags', 'reference', 'socket-io', 'socket-io-tuned'] as const
+  ).map(row);
+  const servers = [site, siteDefaultFlags, reference, socketIo, socketIoTuned];
+  const throughAstroRun = JSON.parse(readFileSync(path.resolve(THROUGH_ASTRO_RESULTS_FILE), 'utf8')) as { oneProcess: { rows: OneProcessRow[] } };
+  const throughAstro = throughAstroRun.oneProcess.rows.find((candidate) => candidate.target === 'site');
+  const throughAstroReference = throughAstroRun.oneProcess.rows.find((candidate) => candidate.target === 'reference');
+  if (!throughAstro || !throughAstroReference) throw new Error(`${THROUGH_ASTRO_RESULTS_FILE} has no rows for the site and the reference.`);
   return {
     text: {
       file,
+      throughAstroFile: THROUGH_ASTRO_RESULTS_FILE,
+      /** The site when Astro's adapter still served the API (same bench, Node's default flags). */
+      rssThroughAstro: kib(throughAstro.rssPerHeldPollBytes),
+      cpuThroughAstro: `${formatNumber(throughAstro.cpuMsPerAcceptedPoll, 3)} ms`,
+      simpleThroughAstro: count(throughAstro.simpleRequests.perSecond),
+      fanOutThroughAstroToReference: times(throughAstro.fanOut.completeMs / throughAstroReference.fanOut.completeMs),
       date: run.startedAt.slice(0, 10),
       command: run.command,
       machine: `${run.machine.cpus} cores (${run.machine.cpuModel})`,
@@ -79,6 +98,10 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
       rounds: String(run.settings.rounds),
       rssSite: kib(site.rssPerHeldPollBytes),
       rssReference: kib(reference.rssPerHeldPollBytes),
+      /** The site under Node's default V8 flags, in the same run. */
+      rssSiteDefaultFlags: kib(siteDefaultFlags.rssPerHeldPollBytes),
+      heapSite: kib(site.heapPerHeldPollBytes),
+      heapReference: kib(reference.heapPerHeldPollBytes),
       rssSocketIo: kib(socketIo.rssPerHeldPollBytes),
       /** Socket.IO run with the site's V8 flags (`SERVER_NODE_FLAGS`): what the flags alone change. */
       rssSocketIoTuned: kib(socketIoTuned.rssPerHeldPollBytes),
@@ -96,7 +119,7 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
       simpleSocketIo: count(socketIo.simpleRequests.perSecond),
       simpleRequestChat: site.simpleRequests.request,
       simpleRequestSocketIo: socketIo.simpleRequests.request,
-      /** How many fan-out answers carried the message, over the four servers and every round. */
+      /** How many fan-out answers carried the message, over the five servers and every round. */
       delivered: `${count(servers.reduce((sum, server) => sum + server.fanOut.received, 0))} of ${count(servers.reduce((sum, server) => sum + server.fanOut.expected, 0))}`,
     },
     charts: {

@@ -7,6 +7,7 @@ import { NAIVE_MESSAGE_MAX_CHARS, MAX_WAITS_PER_CLIENT } from '../../server/naiv
 import { MAX_MESSAGES_PER_ROOM, MAX_ROOMS, ROOM_IDLE_MS } from '../../server/chat/room-table.ts';
 import { FRAME_MAX_BYTES, FRAME_PADDING_BYTES, TICK_INTERVAL_MS } from '../../server/clock/forever-frame-stream.ts';
 import { readConfig } from '../../server/config.ts';
+import { YOUNG_GENERATION_SEMI_SPACE_MIB } from '../../server/runtime-flags.ts';
 import { WAITER_RETRY_AFTER_SECONDS } from '../../server/limits/waiter-quota.ts';
 import { IDLE_BATCH_SIZE, IDLE_HOLD_MS } from '../../server/naive/idle-load.ts';
 import { CHECK_INTERVAL_MS, WAIT_CAP_MS } from '../../server/naive/wait-for-newer-file.ts';
@@ -65,6 +66,8 @@ export const SITE_FIGURES = {
   sseMaxDuration: figure(SSE_MAX_DURATION_MS, 'ms', 'SSE_MAX_DURATION_MS'),
   sseMaxBytes: figure(SSE_MAX_BYTES, 'bytes', 'SSE_MAX_BYTES'),
   sseMaxQueuedBytes: figure(SSE_MAX_QUEUED_BYTES, 'bytes', 'SSE_MAX_QUEUED_BYTES'),
+  // The server process (src/server/runtime-flags.ts)
+  youngGenerationSemiSpace: figure(YOUNG_GENERATION_SEMI_SPACE_MIB * 1024 * 1024, 'bytes', 'YOUNG_GENERATION_SEMI_SPACE_MIB'),
   sseRetry: figure(SSE_RETRY_MS, 'ms', 'SSE_RETRY_MS'),
   // The naive busy loop
   naiveCheckInterval: figure(CHECK_INTERVAL_MS, 'ms', 'CHECK_INTERVAL_MS'),

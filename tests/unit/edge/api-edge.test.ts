@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
+import { writeResponse } from '../../../scripts/api-edge.ts';
 
 const edge = JSON.stringify(new URL('../../../scripts/api-edge.ts', import.meta.url).href);
 
@@ -59,5 +61,74 @@ describe('the API edge: a request’s signal', () => {
       console.log(signals.filter((signal) => signal.aborted).length, signals[0].reason.message);
     `);
     expect(output).toBe('20 the client closed its side of the connection');
+  });
+});
+
+describe('the API edge: writing a streamed body', () => {
+  /** A stand-in for Node's response whose socket is full until `drain`. */
+  function slowResponse() {
+    const res = Object.assign(new EventEmitter(), {
+      destroyed: false,
+      headersSent: false,
+      statusCode: 200,
+      written: [] as Uint8Array[],
+      ended: false,
+      full: true,
+      setHeader() {},
+      flushHeaders() {
+        res.headersSent = true;
+      },
+      write(chunk: Uint8Array) {
+        res.written.push(chunk);
+        return !res.full;
+      },
+      end(chunk?: Uint8Array) {
+        if (chunk) res.written.push(chunk);
+        res.ended = true;
+      },
+      destroy() {
+        res.destroyed = true;
+      },
+    });
+    return res;
+  }
+
+  it('takes no further chunk from the stream while Node’s socket is full, and goes on after drain', async () => {
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls += 1;
+          controller.enqueue(new TextEncoder().encode(`event ${pulls}\n`));
+          if (pulls === 5) controller.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const res = slowResponse();
+    const writing = writeResponse(new Response(body, { headers: { 'Content-Type': 'text/event-stream' } }), res as never);
+    await vi.waitFor(() => expect(res.written).toHaveLength(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(res.written).toHaveLength(1); // waiting for drain: the stream keeps its next events
+    expect(pulls).toBe(1);
+    res.full = false;
+    res.emit('drain');
+    await writing;
+    expect(res.written.map((chunk) => new TextDecoder().decode(chunk))).toEqual(['event 1\n', 'event 2\n', 'event 3\n', 'event 4\n', 'event 5\n']);
+    expect(res.ended).toBe(true);
+  });
+
+  it('sends a held answer’s bytes when they are known, with the headers sent before', async () => {
+    const { deferredJsonResponse } = await import('../../../src/server/http/deferred-json-response.ts');
+    let answer!: (value: string) => void;
+    const response = deferredJsonResponse(new Promise<string>((resolve) => (answer = resolve)), (text) => new TextEncoder().encode(text));
+    const res = slowResponse();
+    const writing = writeResponse(response, res as never);
+    await vi.waitFor(() => expect(res.headersSent).toBe(true));
+    expect(res.ended).toBe(false);
+    answer('{"messages":[]}');
+    await writing;
+    expect(res.ended).toBe(true);
+    expect(new TextDecoder().decode(res.written[0])).toBe('{"messages":[]}');
   });
 });
