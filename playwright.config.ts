@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SERVER_NODE_FLAGS } from './src/server/runtime-flags.ts';
 
 // Browser tests run in the machine's Chromium (found or installed by scripts/find-chromium.mjs)
 // against the built site, served on its own port with its own data folder.
@@ -47,7 +48,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: 'node scripts/serve.ts',
+    command: ['node', ...SERVER_NODE_FLAGS, 'scripts/serve.ts'].join(' '), // as npm start runs it
     url: `http://127.0.0.1:${port}/api/stats`,
     reuseExistingServer: false,
     timeout: 30_000,

@@ -14,6 +14,7 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { SERVER_NODE_FLAGS } from '../src/server/runtime-flags.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const option = (name, fallback) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -28,7 +29,9 @@ const host = '127.0.0.1';
 const port = await freePort();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'comet-chat-capacity-'));
 const maxWaiters = Math.max(...idleLevels, fanOutClients) + 100;
-const server = spawn(process.execPath, [serverScript], {
+// The site runs with the Node flags `npm start` gives it; another server with Node's defaults.
+const nodeArgs = serverScript === 'scripts/serve.ts' ? SERVER_NODE_FLAGS : [];
+const server = spawn(process.execPath, [...nodeArgs, serverScript], {
   cwd: root,
   env: {
     ...process.env,

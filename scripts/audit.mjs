@@ -27,6 +27,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { SERVER_NODE_FLAGS } from '../src/server/runtime-flags.ts';
 import { provisionChromium } from './find-chromium.mjs';
 import { sitePaths } from './site-pages.mjs';
 
@@ -61,7 +62,7 @@ const freePort = () =>
 async function startSite() {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'comet-lessons-audit-'));
-  const child = spawn(process.execPath, ['scripts/serve.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'scripts/serve.ts'], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ASTRO_NODE_LOGGING: 'disabled' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

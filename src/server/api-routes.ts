@@ -12,6 +12,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * that answers at once with GET's headers (RFC 9110 §9.3.2), holding and changing nothing.
  */
 export const API_ROUTES: ReadonlyMap<string, Route<Site>> = new Map<string, Route<Site>>([
+  // #region chat-route
   [
     '/api/chat/messages',
     {
@@ -21,6 +22,7 @@ export const API_ROUTES: ReadonlyMap<string, Route<Site>> = new Map<string, Rout
       hint: '(GET to read, POST to send)',
     },
   ],
+  // #endregion chat-route
   [
     '/api/chat/poll',
     {
