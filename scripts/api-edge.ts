@@ -31,14 +31,13 @@ export function serveApi(req: IncomingMessage, res: ServerResponse, pathname: st
     // The edge refuses what cannot make a URL before this point; anything left is still the client's.
     return answerJson(res, 400, 'the request cannot be read as an HTTP request to this site');
   }
-  site.serve(route, request, { socketAddress: req.socket.remoteAddress }).then(
-    (response) => writeResponse(response, res),
-    (error: unknown) => {
+  site.serve(route, request, { socketAddress: req.socket.remoteAddress })
+    .then((response) => writeResponse(response, res))
+    .catch((error: unknown) => {
       console.error(`${req.method} ${pathname} failed:`, error);
       if (!res.headersSent) answerJson(res, 500, 'the server failed to answer this request');
       else res.destroy();
-    },
-  );
+    });
 }
 
 /**
@@ -121,6 +120,7 @@ export async function writeResponse(response: Response, res: ServerResponse): Pr
   if (held) {
     res.flushHeaders();
     const bytes = await held;
+    if (res.destroyed) return; // the client left while it waited
     if (bytes) res.end(bytes);
     else res.destroy(); // the answer failed after its status was sent: cut, the client retries
     return;
