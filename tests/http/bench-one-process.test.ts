@@ -1,41 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBench, stopBench } from '../support/bench-process.ts';
 
 // Smoke test of `npm run bench -- --quick --only one-process`: the site, the bare node:http
 // reference and Socket.IO (polling) each hold polls, fan a message out and answer simple requests,
 // and the run writes a well-formed result. Its figures depend on the machine and are never checked.
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'comet-bench-one-process-'));
-let running: ChildProcess | undefined;
 afterAll(() => {
-  if (running && running.exitCode === null) running.kill('SIGINT'); // the bench stops its servers on SIGINT
+  stopBench();
   rmSync(outDir, { recursive: true, force: true });
 });
-
-function runBench(): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bench/run.mjs', '--quick', '--only', 'one-process', '--out', outDir], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: process.env, // BUILD_DIR picks the build, as for every HTTP test
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running = child;
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
 
 const isFiniteNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 
 describe('npm run bench -- --quick --only one-process', () => {
   it('measures the five servers side by side and evaluates both targets', { timeout: 150_000 }, async () => {
-    const { code, output } = await runBench();
+    const { code, output } = await runBench(['--quick', '--only', 'one-process', '--out', outDir]);
     expect(code, output).toBe(0);
 
     const files = readdirSync(outDir);

@@ -1,36 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBench, stopBench } from '../support/bench-process.ts';
 
 // Smoke test of `npm run bench -- --quick`: it runs against the built site and writes a
 // well-formed result. Its figures depend on the machine and are never checked here.
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'comet-bench-quick-'));
-let running: ChildProcess | undefined;
 afterAll(() => {
-  // A failed or timed-out test must not leave the bench (and the servers it started) running:
-  // SIGINT makes it stop its servers and exit.
-  if (running && running.exitCode === null) running.kill('SIGINT');
+  stopBench();
   rmSync(outDir, { recursive: true, force: true });
 });
-
-function runQuickBench(): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bench/run.mjs', '--quick', '--out', outDir], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: process.env, // BUILD_DIR picks the build, as for every HTTP test
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running = child;
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
 
 const isFiniteNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 const latencyKeys = ['count', 'p50', 'p99', 'max', 'mean'];
@@ -41,7 +22,7 @@ function expectLatency(summary: Record<string, unknown>) {
 
 describe('npm run bench -- --quick', () => {
   it('exits 0 and writes a well-formed result with the machine it ran on', { timeout: 150_000 }, async () => {
-    const { code, output } = await runQuickBench();
+    const { code, output } = await runBench(['--quick', '--out', outDir]);
     expect(code, output).toBe(0);
 
     const files = readdirSync(outDir);
