@@ -138,7 +138,8 @@ export function createRedisStore({
     wakeups.wakeAll();
   });
   subscriber.on('error', (error: unknown) => report('subscription', error));
-  // After a cut the subscription is restored by the client; anything published meanwhile was missed.
+  // After a cut the client restores the subscription before it is ready again; anything
+  // published meanwhile was missed, so every room with waiters is read again.
   subscriber.on('ready', () => {
     lastReported.delete('subscription');
     wakeups.wakeAll();
@@ -146,7 +147,12 @@ export function createRedisStore({
 
   void Promise.all([
     commands.connect(),
-    subscriber.connect().then(() => subscriber.subscribe(channel, (room) => wakeups.wake(room))),
+    // The process may serve polls before its first subscription is confirmed: a message published
+    // in between reached no one here, so the rooms that have waiters by then are read once more.
+    subscriber
+      .connect()
+      .then(() => subscriber.subscribe(channel, (room) => wakeups.wake(room)))
+      .then(() => wakeups.wakeAll()),
   ]).catch((error: unknown) => report('first connection', error));
 
   endSignal?.addEventListener('abort', () => wakeups.releaseAll('aborted'), { once: true });
