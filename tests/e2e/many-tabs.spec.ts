@@ -94,6 +94,47 @@ test.describe('many tabs, one connection', () => {
     }
   });
 
+  test('a visible tab of every lesson with a live widget, each widget on screen: the held requests stay within the budget, and a post reaches the chat at once', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const server = await startTestServer();
+    const context = await browser.newContext();
+    try {
+      const room = `all-${Math.random().toString(36).slice(2, 8)}`;
+      const widgets = [
+        ['long-poll-chat', 'chat-demo'],
+        ['reconnection', 'reconnect-demo'],
+        ['forever-frame', 'clock-demo'],
+        ['beyond', 'sse-demo'],
+        ['websocket', 'transport-demo'],
+        ['scale-out', 'scale-out-demo'],
+      ] as const;
+      const pages: Page[] = [];
+      for (const [lesson, widget] of widgets) {
+        const page = await context.newPage();
+        await page.goto(server.url(`/lessons/${lesson}/?room=${room}`));
+        await page.locator(widget).first().scrollIntoViewIfNeeded();
+        pages.push(page);
+      }
+      // Every listener of the scale-out demo has either connected (it names a process) or waits for a slot.
+      const scaleOut = pages.at(-1)!.locator('scale-out-demo [data-cell="by"]');
+      await expect.poll(async () => (await scaleOut.allTextContents()).every((text) => text !== '–'), { timeout: 20_000 }).toBe(true);
+      await expect.poll(() => heldBy(server), { timeout: 20_000 }).toBeLessThanOrEqual(HELD_CONNECTIONS_TARGET);
+
+      const text = `reaches the chat tab ${Date.now()}`;
+      const status = await pages[0]!.evaluate(
+        async ({ room, text }) =>
+          (await fetch('/api/chat/messages', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ room, text }) })).status,
+        { room, text },
+      );
+      expect(status).toBe(201);
+      await expect.poll(() => shownTexts(pages[0]!), { timeout: 10_000 }).toContain(text);
+      expect(await heldBy(server)).toBeLessThanOrEqual(HELD_CONNECTIONS_TARGET);
+    } finally {
+      await context.close();
+      await server.stop();
+    }
+  });
+
   test('tabs that are all visible (side-by-side windows) share the budget: the clocks beyond it wait, and take over when a slot is freed', async ({ browser }) => {
     test.setTimeout(90_000);
     const server = await startTestServer();

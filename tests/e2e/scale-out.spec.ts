@@ -1,6 +1,7 @@
 import { devices, expect, test, type Page } from '@playwright/test';
 import { startTestRedis, type TestRedis } from '../support/redis-server.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { WIDGET_CONNECTION_SLOTS } from '../../src/client/tabs/connection-slots.ts';
 
 /** Posts through the demo and checks that every listener shows it, and which processes answered. */
 async function postAndSeeEverywhere(page: Page, text: string) {
@@ -9,7 +10,7 @@ async function postAndSeeEverywhere(page: Page, text: string) {
   await demo.getByRole('button', { name: 'Post', exact: true }).click();
   await expect(demo.locator('[data-field="posted-by"]')).toContainText('(201)');
   const rows = demo.locator('[data-field="rows"] tr');
-  await expect(rows).toHaveCount(3);
+  await expect(rows).toHaveCount(WIDGET_CONNECTION_SLOTS);
   for (const row of await rows.all()) await expect(row.locator('[data-cell="last"]')).toHaveText(text);
   return demo;
 }
@@ -39,12 +40,12 @@ test.describe('scale-out lesson: several processes', () => {
       await postAndSeeEverywhere(page, `across processes ${name} ${Date.now()}`);
       await expect(demo.locator('[data-field="posted-by"]')).toContainText(/^worker-\d\//);
       for (const cell of await demo.locator('[data-cell="by"]').all()) await expect(cell).toHaveText(/^worker-\d\/\d+$/);
-      // Every process in the second table, and the demo's three held polls in the totals.
+      // Every process in the second table, and the demo's held polls (one per listener) in the totals.
       const processes = demo.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Held polls' }) });
       await expect(processes.locator('tbody tr')).toHaveCount(2);
       for (const name of await processes.locator('tbody th').all()) await expect(name).toHaveText(/^worker-\d\/\d+$/);
       await expect(processes.locator('tfoot [data-cell="all"]')).toHaveText('All 2 processes');
-      await expect.poll(async () => Number(await processes.locator('tfoot [data-cell="held"]').textContent())).toBeGreaterThanOrEqual(3);
+      await expect.poll(async () => Number(await processes.locator('tfoot [data-cell="held"]').textContent())).toBeGreaterThanOrEqual(WIDGET_CONNECTION_SLOTS);
     });
   }
 });

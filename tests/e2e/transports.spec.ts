@@ -6,6 +6,7 @@ async function exerciseSwitch(page: Page, request: import('@playwright/test').AP
   const room = `transport-${Math.random().toString(36).slice(2, 8)}`;
   await page.goto(`/lessons/websocket/?room=${room}`);
   const demo = page.locator('transport-demo');
+  await demo.scrollIntoViewIfNeeded(); // it connects while it is on screen
   const messages = demo.getByRole('list', { name: 'Messages' }).locator('li');
   const wire = demo.getByRole('list', { name: 'Wire traffic' });
   const send = async (text: string) => {
