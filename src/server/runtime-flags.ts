@@ -2,10 +2,11 @@
  * The largest semi-space of V8's young generation the server runs with, in MiB (Node's
  * `--max-semi-space-size`; V8's default grows to 16 MiB and more per semi-space). A server
  * that holds thousands of idle requests keeps every one of them alive across collections, and
- * V8 answers such survival by growing its young generation to the maximum: measured at 5,000
- * held polls, that growth alone was about 15 KiB of RSS per poll (see the scale-out lesson's
- * "One process first"). A smaller young generation collects a little more often; the bench's
- * fan-out and request rate were unchanged within their noise at 8 MiB, and fell at 2 MiB.
+ * V8 answers such survival by growing its young generation to the maximum: at 5,000 held polls
+ * that growth is counted as RSS per poll (the bench's one-process comparison runs the site with
+ * and without these flags; see the scale-out lesson's "One process first"). A smaller young
+ * generation collects more often: at 8 MiB the bench's fan-out and request rate stayed within
+ * their noise; at 2 MiB (an ad hoc run, not committed) the request rate fell by about a fifth.
  */
 export const YOUNG_GENERATION_SEMI_SPACE_MIB = 8;
 

@@ -106,7 +106,7 @@ export function benchFigures(run: BenchRun = readLatestBenchRun()) {
       title: 'Server memory (RSS) while holding idle long polls',
       caption: `Resident memory of each server holding N idle waiters, measured on a fresh server per N (run of ${text.date}).`,
       series: [
-        { name: 'site (Astro)', tone: 'accent' as const },
+        { name: 'site', tone: 'accent' as const },
         { name: 'bare reference', tone: 'muted' as const },
       ],
       groups: idleSizes.map((waiters) => ({

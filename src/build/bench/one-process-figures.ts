@@ -75,7 +75,9 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
     ['site', 'site-default-flags', 'reference', 'socket-io', 'socket-io-tuned'] as const
   ).map(row);
   const servers = [site, siteDefaultFlags, reference, socketIo, socketIoTuned];
-  const throughAstroRun = JSON.parse(readFileSync(path.resolve(THROUGH_ASTRO_RESULTS_FILE), 'utf8')) as { oneProcess: { rows: OneProcessRow[] } };
+  const throughAstroRun = JSON.parse(readFileSync(path.resolve(THROUGH_ASTRO_RESULTS_FILE), 'utf8')) as {
+    oneProcess: { rows: OneProcessRow[]; loadAverageAtStart: number };
+  };
   const throughAstro = throughAstroRun.oneProcess.rows.find((candidate) => candidate.target === 'site');
   const throughAstroReference = throughAstroRun.oneProcess.rows.find((candidate) => candidate.target === 'reference');
   if (!throughAstro || !throughAstroReference) throw new Error(`${THROUGH_ASTRO_RESULTS_FILE} has no rows for the site and the reference.`);
@@ -88,6 +90,8 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
       cpuThroughAstro: `${formatNumber(throughAstro.cpuMsPerAcceptedPoll, 3)} ms`,
       simpleThroughAstro: count(throughAstro.simpleRequests.perSecond),
       fanOutThroughAstroToReference: times(throughAstro.fanOut.completeMs / throughAstroReference.fanOut.completeMs),
+      throughAstroLoad: formatNumber(throughAstroRun.oneProcess.loadAverageAtStart, 1),
+      simpleReferenceThroughAstro: count(throughAstroReference.simpleRequests.perSecond),
       date: run.startedAt.slice(0, 10),
       command: run.command,
       machine: `${run.machine.cpus} cores (${run.machine.cpuModel})`,
