@@ -29,7 +29,7 @@ const USAGE = `Usage: npm run bench [-- --quick] [--out DIR] [--only ${PHASES.jo
   --only LIST run only these measurements (comma-separated); --quick leaves out ${NOT_IN_QUICK.join(' and ')} unless named here
   --cpu-prof  write V8 CPU profiles of the site server to a temporary folder (printed at the end)`;
 
-/** Full run: the issue's figures; about 5 minutes on 2 cores. Quick run: the same code paths, small. */
+/** Full run: the figures the targets are stated for; about 5 minutes on 2 cores. Quick run: the same code paths, small. */
 const SETTINGS = {
   full: {
     idleSizes: [1_000, 5_000, 10_000, 15_000],

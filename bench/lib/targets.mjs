@@ -1,4 +1,4 @@
-// The goals the bench reports against (issue 7). They are never asserted in tests: timing
+// The goals the bench reports against. They are never asserted in tests: timing
 // depends on the machine, so each result file states the machine and the measured value.
 import { round } from './latency-summary.mjs';
 
