@@ -101,11 +101,21 @@ class ClientPresence {
 }
 
 /**
+ * How long a streamed answer may wait for its client to take a write (Node's `drain`) before
+ * the connection is cut, in milliseconds: a client that stops reading holds its connection and
+ * what waits for it (the stream's queue, Node's buffer) at most this long. The same rule as
+ * nginx's `send_timeout` (60 s by default): a limit between two successive writes, not on the
+ * whole answer, so a stream that is read keeps going.
+ */
+export const SEND_TIMEOUT_MS = 60_000;
+
+/**
  * Writes a Web `Response` to Node's response. A held answer (`heldBodyOf`) sends its headers
  * at once and its bytes when known, with no stream in between; a body of known length is sent
  * in one write; any other body (an event stream, a forever frame) is streamed as it comes,
  * waiting for `drain` when the client reads slower than the body arrives (so a slow reader
- * holds at most the stream's own buffer, never an unbounded queue in Node).
+ * holds at most the stream's own buffer, never an unbounded queue in Node), and cutting the
+ * connection when no `drain` comes within {@link SEND_TIMEOUT_MS}.
  */
 export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   if (res.destroyed) {
@@ -144,7 +154,10 @@ async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) return;
-      if (!res.write(value)) await drained(res);
+      if (!res.write(value) && !(await drained(res))) {
+        res.destroy(); // the client has taken nothing for SEND_TIMEOUT_MS: it leaves, and so does what waits for it
+        return;
+      }
     }
     res.end();
   } catch {
@@ -154,13 +167,17 @@ async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
   }
 }
 
-function drained(res: ServerResponse): Promise<void> {
+/** Resolves `true` once Node's buffer for `res` has drained (or the connection closed), `false` after SEND_TIMEOUT_MS. */
+function drained(res: ServerResponse): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
+    const finish = (drainedInTime: boolean) => () => {
+      clearTimeout(timer);
       res.off('drain', done);
       res.off('close', done);
-      resolve();
+      resolve(drainedInTime);
     };
+    const done = finish(true);
+    const timer = setTimeout(finish(false), SEND_TIMEOUT_MS);
     res.once('drain', done);
     res.once('close', done);
   });

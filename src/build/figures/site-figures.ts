@@ -8,6 +8,7 @@ import { MAX_MESSAGES_PER_ROOM, MAX_ROOMS, ROOM_IDLE_MS } from '../../server/cha
 import { FRAME_MAX_BYTES, FRAME_PADDING_BYTES, TICK_INTERVAL_MS } from '../../server/clock/forever-frame-stream.ts';
 import { readConfig } from '../../server/config.ts';
 import { YOUNG_GENERATION_SEMI_SPACE_MIB } from '../../server/runtime-flags.ts';
+import { SEND_TIMEOUT_MS } from '../../../scripts/api-edge.ts';
 import { WAITER_RETRY_AFTER_SECONDS } from '../../server/limits/waiter-quota.ts';
 import { IDLE_BATCH_SIZE, IDLE_HOLD_MS } from '../../server/naive/idle-load.ts';
 import { CHECK_INTERVAL_MS, WAIT_CAP_MS } from '../../server/naive/wait-for-newer-file.ts';
@@ -66,7 +67,8 @@ export const SITE_FIGURES = {
   sseMaxDuration: figure(SSE_MAX_DURATION_MS, 'ms', 'SSE_MAX_DURATION_MS'),
   sseMaxBytes: figure(SSE_MAX_BYTES, 'bytes', 'SSE_MAX_BYTES'),
   sseMaxQueuedBytes: figure(SSE_MAX_QUEUED_BYTES, 'bytes', 'SSE_MAX_QUEUED_BYTES'),
-  // The server process (src/server/runtime-flags.ts)
+  // The server process (src/server/runtime-flags.ts, scripts/api-edge.ts)
+  sendTimeout: figure(SEND_TIMEOUT_MS, 'ms', 'SEND_TIMEOUT_MS'),
   youngGenerationSemiSpace: figure(YOUNG_GENERATION_SEMI_SPACE_MIB * 1024 * 1024, 'bytes', 'YOUNG_GENERATION_SEMI_SPACE_MIB'),
   sseRetry: figure(SSE_RETRY_MS, 'ms', 'SSE_RETRY_MS'),
   // The naive busy loop

@@ -13,9 +13,10 @@ export const SSE_MAX_DURATION_MS = 5 * 60_000;
 /** Sent as `retry:`: how long the browser waits before reconnecting. */
 export const SSE_RETRY_MS = 2_000;
 /**
- * Streams end once they have carried this much, as a forever frame recycles: the Node adapter
- * writes whatever is enqueued without waiting for a slow socket, so this bounds what one
- * client that never reads can pile up in memory. The browser reconnects from its last id.
+ * Streams end once they have carried this much, as a forever frame recycles: with the queue
+ * guard below and the server's send timeout (`SEND_TIMEOUT_MS` in scripts/api-edge.ts), it
+ * bounds what one stream can hold for a client that reads slowly or not at all. The browser
+ * reconnects from its last id.
  */
 export const SSE_MAX_BYTES = 256 * 1024;
 /** Bytes enqueued but not yet read past which a stream gives up on its reader and ends. */

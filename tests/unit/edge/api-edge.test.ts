@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { writeResponse } from '../../../scripts/api-edge.ts';
+import { SEND_TIMEOUT_MS, writeResponse } from '../../../scripts/api-edge.ts';
 
 const edge = JSON.stringify(new URL('../../../scripts/api-edge.ts', import.meta.url).href);
 
@@ -116,6 +116,29 @@ describe('the API edge: writing a streamed body', () => {
     await writing;
     expect(res.written.map((chunk) => new TextDecoder().decode(chunk))).toEqual(['event 1\n', 'event 2\n', 'event 3\n', 'event 4\n', 'event 5\n']);
     expect(res.ended).toBe(true);
+  });
+
+  it('cuts the connection when the client takes no write for SEND_TIMEOUT_MS, and not before', async () => {
+    vi.useFakeTimers();
+    try {
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(new TextEncoder().encode('event\n'));
+        },
+      });
+      const res = slowResponse();
+      const writing = writeResponse(new Response(body, { headers: { 'Content-Type': 'text/event-stream' } }), res as never);
+      await vi.advanceTimersByTimeAsync(0); // the first write, which finds the socket full
+      expect(res.written).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(SEND_TIMEOUT_MS - 1);
+      expect(res.destroyed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await writing;
+      expect(res.destroyed).toBe(true);
+      expect(res.written).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends a held answer’s bytes when they are known, with the headers sent before', async () => {
