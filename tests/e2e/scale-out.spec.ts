@@ -6,11 +6,16 @@ import { WIDGET_CONNECTION_SLOTS } from '../../src/client/tabs/connection-slots.
 /** Posts through the demo and checks that every listener shows it, and which processes answered. */
 async function postAndSeeEverywhere(page: Page, text: string) {
   const demo = page.locator('scale-out-demo');
+  await demo.scrollIntoViewIfNeeded(); // its listeners hold their polls while it is on screen
+  const rows = demo.locator('[data-field="rows"] tr');
+  await expect(rows).toHaveCount(WIDGET_CONNECTION_SLOTS);
+  // Every listener has had its first answer (it names the process): from then on it follows the
+  // room from a cursor, so a message posted now reaches it. A listener that first asked after the
+  // post would take the message as history, not as news.
+  for (const row of await rows.all()) await expect(row.locator('[data-cell="by"]')).toHaveText(/^(worker-\d+|single)\/\d+$/);
   await demo.getByRole('textbox', { name: 'Message' }).fill(text);
   await demo.getByRole('button', { name: 'Post', exact: true }).click();
   await expect(demo.locator('[data-field="posted-by"]')).toContainText('(201)');
-  const rows = demo.locator('[data-field="rows"] tr');
-  await expect(rows).toHaveCount(WIDGET_CONNECTION_SLOTS);
   for (const row of await rows.all()) await expect(row.locator('[data-cell="last"]')).toHaveText(text);
   return demo;
 }
