@@ -32,13 +32,9 @@ const SESSION_BATCH = 200;
  * client makes that is answered at once and reads no body. It also creates a session, which makes
  * it dearer than a stateless read: the figure is an upper bound of Socket.IO's per-request cost.
  */
-export const SIMPLE_REQUESTS = {
-  site: { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' },
-  'site-default-flags': { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' },
-  reference: { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' },
-  'socket-io': { path: HANDSHAKE_PATH, what: 'Engine.IO handshake (GET /socket.io/?EIO=4&transport=polling), which opens a session' },
-  'socket-io-tuned': { path: HANDSHAKE_PATH, what: 'Engine.IO handshake (GET /socket.io/?EIO=4&transport=polling), which opens a session' },
-};
+const INITIAL_LOAD = { path: pollPath('simple-get'), what: 'initial load of an empty room (GET /api/chat/messages?room=…)' };
+const HANDSHAKE = { path: HANDSHAKE_PATH, what: 'Engine.IO handshake (GET /socket.io/?EIO=4&transport=polling), which opens a session' };
+export const SIMPLE_REQUESTS = Object.fromEntries(ONE_PROCESS_SERVERS.map((kind) => [kind, speaksSocketIo(kind) ? HANDSHAKE : INITIAL_LOAD]));
 
 /**
  * @param {{ kind: 'site' | 'site-default-flags' | 'reference' | 'socket-io' | 'socket-io-tuned', heldPolls: number, rounds: number, simpleConnections: number,
@@ -57,102 +53,112 @@ export async function measureOneProcess({ kind, heldPolls, rounds, simpleConnect
   return row;
 }
 
-/** Holds `heldPolls` polls on a fresh server: memory and CPU per poll, then `rounds` fan-outs. */
-async function holdAndFanOut({ kind, heldPolls, rounds, settings, env, nodeArgs }) {
+/** Starts `kind` fresh, warms it up and lets it settle, runs `work`, then stops it whatever happens. */
+async function onWarmServer(kind, { settings, env, nodeArgs }, work) {
   const server = await startServer(kind, { env, nodeArgs });
   const control = reconnectingClient(server.target);
-  let connections = [];
   try {
     await warm(kind, server, control);
     await sleep(settings.settleMs);
-    const rssStartBytes = server.rssBytes();
-    const heapStartBytes = (await server.stats()).process.heapUsedBytes;
-
-    const opened = await openConnections(server.target, heldPolls, { deadline: performance.now() + settings.rampTimeoutMs });
-    connections = opened.connections;
-    if (connections.length < heldPolls) {
-      throw new Error(`opened only ${connections.length} of ${heldPolls} connections to the ${kind} (${opened.firstError ?? 'no error'})`);
-    }
-    // Each client first does what a real one does before its first poll, so that only the held
-    // poll is measured next: a chat client loads the room; a Socket.IO client opens a session.
-    const pollPaths = await inBatches(connections, async (connection) => {
-      if (speaksSocketIo(kind)) return (await openSession(connection)).pollPath;
-      const load = await connection.request({ path: pollPath(ROOM) });
-      if (load.status !== 200) throw new Error(`the ${kind} answered the initial load with ${load.status}: ${excerpt(load.body)}`);
-      return undefined;
-    });
-    const pathOf = (index, cursor) => pollPaths[index] ?? pollPath(ROOM, cursor);
-
-    let cursor = EMPTY_ROOM_CURSOR;
-    // The CPU window also holds the /api/stats requests that watch the gauge (one per 100 ms):
-    // counted, so that a reader can tell they are a small part of it.
-    let statsRequests = 0;
-    const watched = { stats: () => ((statsRequests += 1), server.stats()) };
-    const cpuBefore = server.cpuNanoseconds();
-    const acceptStartedAt = performance.now();
-    let round0 = sendPolls(connections, (index) => pathOf(index, cursor));
-    const held = await waitForGauge(watched, 'chatWaiters', { atLeast: heldPolls, timeoutMs: settings.rampTimeoutMs });
-    const cpuMsPerAcceptedPoll = (server.cpuNanoseconds() - cpuBefore) / 1e6 / heldPolls;
-    const acceptSeconds = (performance.now() - acceptStartedAt) / 1_000;
-    if (!(held >= heldPolls)) throw new Error(`only ${held} of ${heldPolls} polls are held by the ${kind}`);
-    await sleep(settings.settleMs);
-    const rssHeldBytes = server.rssBytes();
-    const heapHeldBytes = (await server.stats()).process.heapUsedBytes;
-
-    const completions = [];
-    const samples = [];
-    let received = 0;
-    let expected = 0;
-    for (let roundIndex = 0; roundIndex < rounds; roundIndex += 1) {
-      const polls = roundIndex === 0 ? round0 : sendPolls(connections, (index) => pathOf(index, cursor));
-      round0 = undefined;
-      const waiting = await waitForGauge(server, 'chatWaiters', { atLeast: heldPolls, timeoutMs: settings.rampTimeoutMs });
-      if (!(waiting >= heldPolls)) throw new Error(`only ${waiting} of ${heldPolls} polls are held by the ${kind} before round ${roundIndex}`);
-      await sleep(settings.fanOutPauseMs);
-
-      const text = `one process round ${roundIndex}`;
-      const postedAt = performance.now();
-      const post = await postMessage(control, ROOM, text);
-      if (post.status !== 201) throw new Error(`the ${kind} answered the post with ${post.status}: ${excerpt(post.body)}`);
-      const finished = await Promise.race([polls.done.then(() => true), sleep(settings.fanOutTimeoutMs).then(() => false)]);
-      expected += heldPolls;
-      let last = 0;
-      const needle = JSON.stringify(text);
-      for (let index = 0; index < heldPolls; index += 1) {
-        if (!polls.arrivals[index] || !polls.bodies[index].includes(needle)) continue;
-        const latency = polls.arrivals[index] - postedAt;
-        received += 1;
-        samples.push(latency);
-        last = Math.max(last, latency);
-      }
-      completions.push(last);
-      if (!speaksSocketIo(kind)) cursor = cursorAfter(JSON.parse(post.body));
-      if (!finished) throw new Error(`round ${roundIndex}: not every held poll on the ${kind} was answered within ${settings.fanOutTimeoutMs} ms`);
-    }
-    return {
-      heldPolls,
-      held,
-      rssStartBytes,
-      rssHeldBytes,
-      rssPerHeldPollBytes: Math.round((rssHeldBytes - rssStartBytes) / heldPolls),
-      heapPerHeldPollBytes: Math.round((heapHeldBytes - heapStartBytes) / heldPolls),
-      cpuMsPerAcceptedPoll: round(cpuMsPerAcceptedPoll, 3),
-      /** How long the polls took to be held, and the gauge reads made meanwhile (inside the CPU window). */
-      accept: { seconds: round(acceptSeconds), statsRequests },
-      fanOut: {
-        rounds,
-        expected,
-        received,
-        completeMs: round(percentile(Float64Array.from(completions).sort(), 0.5)),
-        perRoundMs: completions.map((ms) => round(ms)),
-        latencyMs: summarize(samples),
-      },
-    };
+    return await work(server, control);
   } finally {
     control.close();
-    for (const connection of connections) connection.close();
     await server.stop();
   }
+}
+
+/** Holds `heldPolls` polls on a fresh server: memory and CPU per poll, then `rounds` fan-outs. */
+function holdAndFanOut({ kind, heldPolls, rounds, settings, env, nodeArgs }) {
+  return onWarmServer(kind, { settings, env, nodeArgs }, async (server, control) => {
+    let connections = [];
+    try {
+      const rssStartBytes = server.rssBytes();
+      const heapStartBytes = (await server.stats()).process.heapUsedBytes;
+
+      const opened = await openConnections(server.target, heldPolls, { deadline: performance.now() + settings.rampTimeoutMs });
+      connections = opened.connections;
+      if (connections.length < heldPolls) {
+        throw new Error(`opened only ${connections.length} of ${heldPolls} connections to the ${kind} (${opened.firstError ?? 'no error'})`);
+      }
+      // Each client first does what a real one does before its first poll, so that only the held
+      // poll is measured next: a chat client loads the room; a Socket.IO client opens a session.
+      const pollPaths = await inBatches(connections, async (connection) => {
+        if (speaksSocketIo(kind)) return (await openSession(connection)).pollPath;
+        const load = await connection.request({ path: pollPath(ROOM) });
+        if (load.status !== 200) throw new Error(`the ${kind} answered the initial load with ${load.status}: ${excerpt(load.body)}`);
+        return undefined;
+      });
+      const pathOf = (index, cursor) => pollPaths[index] ?? pollPath(ROOM, cursor);
+
+      let cursor = EMPTY_ROOM_CURSOR;
+      // The CPU window also holds the /api/stats requests that watch the gauge (one per 100 ms):
+      // counted, so that a reader can tell they are a small part of it.
+      let statsRequests = 0;
+      const watched = { stats: () => ((statsRequests += 1), server.stats()) };
+      const cpuBefore = server.cpuNanoseconds();
+      const acceptStartedAt = performance.now();
+      let round0 = sendPolls(connections, (index) => pathOf(index, cursor));
+      const held = await waitForGauge(watched, 'chatWaiters', { atLeast: heldPolls, timeoutMs: settings.rampTimeoutMs });
+      const cpuMsPerAcceptedPoll = (server.cpuNanoseconds() - cpuBefore) / 1e6 / heldPolls;
+      const acceptSeconds = (performance.now() - acceptStartedAt) / 1_000;
+      if (!(held >= heldPolls)) throw new Error(`only ${held} of ${heldPolls} polls are held by the ${kind}`);
+      await sleep(settings.settleMs);
+      const rssHeldBytes = server.rssBytes();
+      const heapHeldBytes = (await server.stats()).process.heapUsedBytes;
+
+      const completions = [];
+      const samples = [];
+      let received = 0;
+      let expected = 0;
+      for (let roundIndex = 0; roundIndex < rounds; roundIndex += 1) {
+        const polls = roundIndex === 0 ? round0 : sendPolls(connections, (index) => pathOf(index, cursor));
+        round0 = undefined;
+        const waiting = await waitForGauge(server, 'chatWaiters', { atLeast: heldPolls, timeoutMs: settings.rampTimeoutMs });
+        if (!(waiting >= heldPolls)) throw new Error(`only ${waiting} of ${heldPolls} polls are held by the ${kind} before round ${roundIndex}`);
+        await sleep(settings.fanOutPauseMs);
+
+        const text = `one process round ${roundIndex}`;
+        const postedAt = performance.now();
+        const post = await postMessage(control, ROOM, text);
+        if (post.status !== 201) throw new Error(`the ${kind} answered the post with ${post.status}: ${excerpt(post.body)}`);
+        const finished = await Promise.race([polls.done.then(() => true), sleep(settings.fanOutTimeoutMs).then(() => false)]);
+        expected += heldPolls;
+        let last = 0;
+        const needle = JSON.stringify(text);
+        for (let index = 0; index < heldPolls; index += 1) {
+          if (!polls.arrivals[index] || !polls.bodies[index].includes(needle)) continue;
+          const latency = polls.arrivals[index] - postedAt;
+          received += 1;
+          samples.push(latency);
+          last = Math.max(last, latency);
+        }
+        completions.push(last);
+        if (!speaksSocketIo(kind)) cursor = cursorAfter(JSON.parse(post.body));
+        if (!finished) throw new Error(`round ${roundIndex}: not every held poll on the ${kind} was answered within ${settings.fanOutTimeoutMs} ms`);
+      }
+      return {
+        heldPolls,
+        held,
+        rssStartBytes,
+        rssHeldBytes,
+        rssPerHeldPollBytes: Math.round((rssHeldBytes - rssStartBytes) / heldPolls),
+        heapPerHeldPollBytes: Math.round((heapHeldBytes - heapStartBytes) / heldPolls),
+        cpuMsPerAcceptedPoll: round(cpuMsPerAcceptedPoll, 3),
+        /** How long the polls took to be held, and the gauge reads made meanwhile (inside the CPU window). */
+        accept: { seconds: round(acceptSeconds), statsRequests },
+        fanOut: {
+          rounds,
+          expected,
+          received,
+          completeMs: round(percentile(Float64Array.from(completions).sort(), 0.5)),
+          perRoundMs: completions.map((ms) => round(ms)),
+          latencyMs: summarize(samples),
+        },
+      };
+    } finally {
+      for (const connection of connections) connection.close();
+    }
+  });
 }
 
 /**
@@ -201,47 +207,43 @@ async function warm(kind, server, control) {
 }
 
 /** Back-to-back simple requests on `connections` keep-alive connections for `windowMs`, on a fresh server. */
-async function simpleRequestRate({ kind, connections: count, windowMs, settings, env, nodeArgs }) {
-  const server = await startServer(kind, { env, nodeArgs });
-  const control = reconnectingClient(server.target);
-  let connections = [];
-  try {
-    await warm(kind, server, control);
-    await sleep(settings.settleMs);
-    connections = (await openConnections(server.target, count)).connections;
-    const { path, what } = SIMPLE_REQUESTS[kind];
-    let running = true;
-    let answered = 0;
-    let refused = 0;
-    const loop = async (connection) => {
-      while (running && !connection.closed) {
-        const response = await connection.request({ path }).catch(() => undefined);
-        if (!running) return;
-        if (response?.status === 200) answered += 1;
-        else refused += 1;
-      }
-    };
-    const cpu = startCpuWindow(server.pid);
-    const loops = connections.map(loop);
-    await sleep(windowMs);
-    running = false;
-    const window = cpu();
-    await Promise.all(loops);
-    return {
-      request: what,
-      path,
-      connections: connections.length,
-      seconds: round(window.seconds),
-      answered,
-      refused,
-      perSecond: Math.round(answered / window.seconds),
-      cpuMsPerRequest: round((window.cpuSeconds * 1_000) / Math.max(1, answered), 3),
-    };
-  } finally {
-    control.close();
-    for (const connection of connections) connection.close();
-    await server.stop();
-  }
+function simpleRequestRate({ kind, connections: count, windowMs, settings, env, nodeArgs }) {
+  return onWarmServer(kind, { settings, env, nodeArgs }, async (server) => {
+    let connections = [];
+    try {
+      connections = (await openConnections(server.target, count)).connections;
+      const { path, what } = SIMPLE_REQUESTS[kind];
+      let running = true;
+      let answered = 0;
+      let refused = 0;
+      const loop = async (connection) => {
+        while (running && !connection.closed) {
+          const response = await connection.request({ path }).catch(() => undefined);
+          if (!running) return;
+          if (response?.status === 200) answered += 1;
+          else refused += 1;
+        }
+      };
+      const cpu = startCpuWindow(server.pid);
+      const loops = connections.map(loop);
+      await sleep(windowMs);
+      running = false;
+      const window = cpu();
+      await Promise.all(loops);
+      return {
+        request: what,
+        path,
+        connections: connections.length,
+        seconds: round(window.seconds),
+        answered,
+        refused,
+        perSecond: Math.round(answered / window.seconds),
+        cpuMsPerRequest: round((window.cpuSeconds * 1_000) / Math.max(1, answered), 3),
+      };
+    } finally {
+      for (const connection of connections) connection.close();
+    }
+  });
 }
 
 const kib = (bytes) => round(bytes / 1024, 1);

@@ -87,7 +87,6 @@ export function oneProcessFigures(file = ONE_PROCESS_RESULTS_FILE) {
       throughAstroFile: THROUGH_ASTRO_RESULTS_FILE,
       /** The site when Astro's adapter still served the API (same bench, Node's default flags). */
       rssThroughAstro: kib(throughAstro.rssPerHeldPollBytes),
-      cpuThroughAstro: `${formatNumber(throughAstro.cpuMsPerAcceptedPoll, 3)} ms`,
       simpleThroughAstro: count(throughAstro.simpleRequests.perSecond),
       fanOutThroughAstroToReference: times(throughAstro.fanOut.completeMs / throughAstroReference.fanOut.completeMs),
       throughAstroLoad: formatNumber(throughAstroRun.oneProcess.loadAverageAtStart, 1),

@@ -1,4 +1,4 @@
-import { serveApi } from './_serve.ts';
+import { serveApiInDevelopment } from './_serve.ts';
 
 export const prerender = false;
 
@@ -6,4 +6,4 @@ export const prerender = false;
  * Every `/api/…` address, under `astro dev`: the routes themselves are in
  * `src/server/api-routes.ts`, which the production server serves without Astro.
  */
-export const ALL = serveApi;
+export const ALL = serveApiInDevelopment;

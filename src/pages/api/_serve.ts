@@ -7,7 +7,7 @@ import type { Site } from '../../server/site.ts';
  * The API under `astro dev`: the route of the request's path from `API_ROUTES`, served by the
  * site like the production server does (`scripts/api-edge.ts`), or a JSON 404.
  */
-export const serveApi: APIRoute = async (context) => {
+export const serveApiInDevelopment: APIRoute = async (context) => {
   const route = API_ROUTES.get(context.url.pathname);
   if (!route) return jsonResponse({ error: NO_SUCH_ENDPOINT }, { status: 404 });
   const site = await developmentSite();
